@@ -1,0 +1,67 @@
+# Kinerja: `make run` installs and serves the application, `make test` installs and runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+WEB_WORKERS ?= 2
+
+.PHONY: run dev test install install-dev frontend translations migrate demo static lint chromium clean
+
+$(VENV)/bin/activate:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Re-installs only when the pin file changed since the last install.
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed frontend translations
+install-dev: $(VENV)/.installed-dev frontend translations
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend: node_modules/.package-lock.json
+	./scripts/vendor_static.sh
+
+translations:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+migrate:
+	$(PY) manage.py migrate --no-input -v0
+
+demo:
+	$(PY) manage.py load_demo
+
+static:
+	$(PY) manage.py collectstatic --no-input -v0
+
+run: install migrate demo static
+	@echo "Kinerja on http://127.0.0.1:$(PORT)  (demo logins: see README)"
+	$(VENV)/bin/gunicorn kinerja.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_WORKERS) --access-logfile -
+
+dev: install migrate demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var/static

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class ConflictError(ValidationError):
+    """The record changed after the form was opened; saving would overwrite someone's work."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this record after you opened the form. "
+                "Nothing was saved: reload the page to see their change, then enter yours again."
+            ),
+            code="conflict",
+        )

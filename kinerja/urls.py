@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kinerja.web.urls")),
+    path("org/", include("kinerja.org.urls")),
+    path("audit/", include("kinerja.audit.urls")),
+    path("django-admin/", admin.site.urls),
+]

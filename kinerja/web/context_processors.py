@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.org import permissions
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu entries the current user may open, decided by their positions."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(reverse("web-home"), _("Home"), "home")]
+    agencies = permissions.readable_agencies(user)
+    if agencies:
+        items.append((reverse("org-index"), _("Organisation"), "org"))
+    if any(permissions.can_read_audit(user, agency) for agency in agencies):
+        items.append((reverse("audit-index"), _("Audit trail"), "audit"))
+    if user.is_superuser:
+        items.append((reverse("admin:index"), _("System admin"), "admin"))
+    return {"nav_items": items}
