@@ -111,3 +111,9 @@ class AssignmentForm(VersionedForm):
     @staticmethod
     def initial_kind(assignment: Assignment) -> str:
         return "definitive" if assignment.kind == Assignment.Kind.DEFINITIVE else assignment.acting_title
+
+
+class LoginCreateForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"), max_length=150, help_text=_("Letters, digits and @ . + - _ only; for example the NIP.")
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -322,3 +324,68 @@ def update_assignment(
         target=assignment, before=before, after=snapshot(assignment, ASSIGNMENT_FIELDS),
     )  # fmt: skip
     return assignment
+
+
+# Logins
+
+
+def _temporary_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def create_login(*, employee: Employee, username: str, by: User) -> tuple[User, str]:
+    """Gives an employee a login with a random one-time password, returned for the admin to hand over."""
+    acting = require_org_admin(by, employee.agency)
+    if employee.user_id is not None:
+        raise ValidationError(_("This employee already has a login."))
+    username = username.strip()
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    password = _temporary_password()
+    user = User.objects.create_user(username=username, password=password)
+    employee.user = user
+    employee.save(update_fields=["user"])
+    record_event(
+        action="org.employee.login_created", actor=by, acting_as=acting, agency=employee.agency, target=employee,
+        after={"username": username},
+    )  # fmt: skip
+    return user, password
+
+
+@transaction.atomic
+def reset_login_password(*, employee: Employee, by: User) -> str:
+    """A new random one-time password; every open session of that login ends."""
+    acting = require_org_admin(by, employee.agency)
+    if employee.user is None:
+        raise ValidationError(_("This employee has no login."))
+    password = _temporary_password()
+    employee.user.set_password(password)
+    employee.user.save(update_fields=["password"])
+    record_event(
+        action="org.employee.password_reset", actor=by, acting_as=acting, agency=employee.agency, target=employee,
+        after={"username": employee.user.username},
+    )  # fmt: skip
+    return password
+
+
+@transaction.atomic
+def set_login_active(*, employee: Employee, active: bool, by: User) -> None:
+    """Blocks or reopens an employee's login; a blocked login's sessions stop working at once."""
+    acting = require_org_admin(by, employee.agency)
+    if employee.user is None:
+        raise ValidationError(_("This employee has no login."))
+    if employee.user_id == by.pk and not active:
+        raise ValidationError(_("You cannot block your own login."))
+    before = {"username": employee.user.username, "is_active": employee.user.is_active}
+    employee.user.is_active = active
+    employee.user.save(update_fields=["is_active"])
+    record_event(
+        action="org.employee.login_activated" if active else "org.employee.login_blocked", actor=by,
+        acting_as=acting, agency=employee.agency, target=employee, before=before,
+        after={"username": employee.user.username, "is_active": active},
+    )  # fmt: skip

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:agency_id>/employees/new/", views.employee_create, name="org-employee-create"),
     path("employees/<int:pk>/", views.employee_detail, name="org-employee-detail"),
     path("employees/<int:pk>/edit/", views.employee_edit, name="org-employee-edit"),
+    path("employees/<int:pk>/login/", views.employee_login, name="org-employee-login"),
     path("employees/<int:pk>/assignments/new/", views.assignment_create, name="org-assignment-create"),
     path("assignments/<int:pk>/edit/", views.assignment_edit, name="org-assignment-edit"),
 ]

@@ -5,14 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kinerja.org import permissions, selectors, services
-from kinerja.org.forms import AssignmentForm, EmployeeForm, PositionForm, UnitForm
-from kinerja.org.models import Agency
+from kinerja.org.forms import AssignmentForm, EmployeeForm, LoginCreateForm, PositionForm, UnitForm
+from kinerja.org.models import Agency, Employee
 
 
 def _context(request: HttpRequest, agency: Agency, **extra: Any) -> dict[str, Any]:
@@ -172,14 +172,15 @@ def employee_list(request: HttpRequest, agency_id: int) -> HttpResponse:
     return render(request, "org/employee_list.html", _context(request, agency, page=page, search=search))
 
 
-def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = permissions.get_employee_for_user(request.user, pk)
+def _employee_page(request: HttpRequest, employee: Employee, **extra: Any) -> HttpResponse:
     assignments = employee.assignments.select_related("position__unit").order_by("-start_date")
-    return render(
-        request,
-        "org/employee_detail.html",
-        _context(request, employee.agency, employee=employee, assignments=assignments, today=selectors.today()),
-    )
+    extra.setdefault("login_form", LoginCreateForm())
+    context = _context(request, employee.agency, employee=employee, assignments=assignments, **extra)
+    return render(request, "org/employee_detail.html", context)
+
+
+def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _employee_page(request, permissions.get_employee_for_user(request.user, pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -271,3 +272,39 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("org-employee-detail", pk=employee.pk)
     title = _("Edit assignment of %(name)s") % {"name": employee.name}
     return render(request, "org/form.html", _context(request, employee.agency, form=form, title=title))
+
+
+# Logins
+
+
+@require_http_methods(["POST"])
+def employee_login(request: HttpRequest, pk: int) -> HttpResponse:
+    """Creates a login, resets its password, or blocks/reopens it; a new password is shown once."""
+    employee = permissions.get_employee_for_user(request.user, pk, write=True)
+    action = request.POST.get("action", "")
+    if action == "create":
+        form = LoginCreateForm(request.POST)
+        password = ""
+        if form.is_valid():
+            result = _saved(
+                form,
+                lambda: services.create_login(
+                    employee=employee, username=form.cleaned_data["username"], by=request.user
+                ),
+            )
+            password = result[1] if result else ""
+        employee.refresh_from_db()
+        return _employee_page(request, employee, login_form=form, new_password=password)
+    try:
+        if action == "reset":
+            password = services.reset_login_password(employee=employee, by=request.user)
+            return _employee_page(request, employee, new_password=password)
+        if action in {"block", "activate"}:
+            services.set_login_active(employee=employee, active=action == "activate", by=request.user)
+            messages.success(request, _("The login was updated."))
+            return redirect("org-employee-detail", pk=employee.pk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("org-employee-detail", pk=employee.pk)
+    return HttpResponseBadRequest(_("Unknown action."))

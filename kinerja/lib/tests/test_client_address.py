@@ -13,9 +13,7 @@ def test_without_trusted_proxy_the_header_is_ignored(settings) -> None:
 
 def test_with_two_trusted_proxies_the_address_the_outer_one_saw_counts(settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 2
-    request = RequestFactory().get(
-        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.0.0.1"
-    )
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.0.0.1")
     assert client_address(request) == "203.0.113.9"
 
 
