@@ -63,3 +63,9 @@ def test_development_defaults_are_safe(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("False ['127.0.0.1', 'localhost', '[::1]'] True")
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_static_files_collect_into_the_manifest_that_make_run_serves(tmp_path: Path) -> None:
+    result = _manage("collectstatic", "--no-input", "-v0", env={}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
