@@ -17,7 +17,7 @@ def normalize_nip(raw: str) -> str:
 
 
 def validate_nip(value: str) -> None:
-    if not re.fullmatch(r"\d{18}", value or ""):
+    if not re.fullmatch(r"[0-9]{18}", value or ""):
         raise ValidationError(_("A NIP has exactly 18 digits."), code="nip_length")
     try:
         birth = date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
@@ -40,6 +40,6 @@ def validate_nip(value: str) -> None:
 
 def format_nip(value: str) -> str:
     """'197306101994021003' as '19730610 199402 1 003'; anything else unchanged."""
-    if not re.fullmatch(r"\d{18}", value or ""):
+    if not re.fullmatch(r"[0-9]{18}", value or ""):
         return value
     return f"{value[0:8]} {value[8:14]} {value[14]} {value[15:18]}"

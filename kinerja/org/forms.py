@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.org.models import Agency, Assignment, Employee, Position, Role, Unit
@@ -87,10 +88,12 @@ class AssignmentForm(VersionedForm):
     )
     decree = forms.CharField(label=_("Decree number"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agency: Agency, keep_position: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Inactive positions take no new holders, but an existing assignment keeps its own.
+        offered = Q(is_active=True) | Q(pk=keep_position) if keep_position else Q(is_active=True)
         self.fields["position"].queryset = (
-            Position.objects.filter(agency=agency, is_active=True).select_related("unit").order_by("title")
+            Position.objects.filter(offered, agency=agency).select_related("unit").order_by("title")
         )
         self.fields["position"].label_from_instance = lambda p: f"{p.title} ({p.unit.name})" if p.unit_id else p.title
 

@@ -109,11 +109,14 @@ def create_position(
     role: str,
     superior: Position | None,
     evaluated_agencies: list[Agency] | None = None,
+    is_active: bool = True,
     by: User,
 ) -> Position:
     acting = require_org_admin(by, agency)
     evaluated = list(evaluated_agencies or [])
-    position = Position(agency=agency, unit=unit, title=title.strip(), role=role, superior=superior)
+    position = Position(
+        agency=agency, unit=unit, title=title.strip(), role=role, superior=superior, is_active=is_active
+    )
     _validate_position(position, evaluated)
     position.save()
     position.evaluated_agencies.set(evaluated)

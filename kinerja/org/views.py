@@ -130,7 +130,10 @@ def position_create(request: HttpRequest, agency_id: int) -> HttpResponse:
     form = PositionForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
         position = _saved(
-            form, lambda: services.create_position(agency=agency, by=request.user, **_position_call(form))
+            form,
+            lambda: services.create_position(
+                agency=agency, is_active=form.cleaned_data["is_active"], by=request.user, **_position_call(form)
+            ),
         )
         if position is not None:
             messages.success(request, _("Position %(title)s was added.") % {"title": position.title})
@@ -255,7 +258,9 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "start_date": assignment.start_date, "end_date": assignment.end_date, "decree": assignment.decree,
         "version": assignment.version,
     }  # fmt: skip
-    form = AssignmentForm(request.POST or None, agency=employee.agency, initial=initial)
+    form = AssignmentForm(
+        request.POST or None, agency=employee.agency, initial=initial, keep_position=assignment.position_id
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         kind, acting_title = form.service_kind()
