@@ -120,3 +120,7 @@ class LoginCreateForm(forms.Form):
     username = forms.CharField(
         label=_("Username"), max_length=150, help_text=_("Letters, digits and @ . + - _ only; for example the NIP.")
     )
+
+
+class EmployeeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or NIP"), max_length=100, required=False)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kinerja.org import permissions, selectors, services
-from kinerja.org.forms import AssignmentForm, EmployeeForm, LoginCreateForm, PositionForm, UnitForm
+from kinerja.org.forms import AssignmentForm, EmployeeForm, EmployeeSearchForm, LoginCreateForm, PositionForm, UnitForm
 from kinerja.org.models import Agency, Employee
 
 
@@ -170,9 +170,11 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def employee_list(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = permissions.get_agency_for_user(request.user, agency_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search_form = EmployeeSearchForm(request.GET or None)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     page = Paginator(selectors.employees_of_agency(agency, search=search), 50).get_page(request.GET.get("page"))
-    return render(request, "org/employee_list.html", _context(request, agency, page=page, search=search))
+    context = _context(request, agency, page=page, search=search, search_form=search_form)
+    return render(request, "org/employee_list.html", context)
 
 
 def _employee_page(request: HttpRequest, employee: Employee, **extra: Any) -> HttpResponse:
