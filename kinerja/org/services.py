@@ -350,7 +350,12 @@ def create_login(*, employee: Employee, username: str, by: User) -> tuple[User, 
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
     password = _temporary_password()
-    user = User.objects.create_user(username=username, password=password)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password)
+    except IntegrityError as exc:
+        # Another admin took the name between the check above and this insert.
+        raise ValidationError({"username": _("This username is already taken.")}) from exc
     employee.user = user
     employee.save(update_fields=["user"])
     record_event(

@@ -120,7 +120,7 @@ def _position_call(form: PositionForm) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         "unit": data["unit"], "title": data["title"], "role": data["role"], "superior": data["superior"],
-        "evaluated_agencies": list(data["evaluated_agencies"]),
+        "evaluated_agencies": list(data["evaluated_agencies"]), "is_active": data["is_active"],
     }  # fmt: skip
 
 
@@ -131,9 +131,7 @@ def position_create(request: HttpRequest, agency_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         position = _saved(
             form,
-            lambda: services.create_position(
-                agency=agency, is_active=form.cleaned_data["is_active"], by=request.user, **_position_call(form)
-            ),
+            lambda: services.create_position(agency=agency, by=request.user, **_position_call(form)),
         )
         if position is not None:
             messages.success(request, _("Position %(title)s was added.") % {"title": position.title})
@@ -154,8 +152,8 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = _saved(
             form,
             lambda: services.update_position(
-                position=position, version=form.cleaned_data["version"] or 0,
-                is_active=form.cleaned_data["is_active"], by=request.user, **_position_call(form),
+                position=position, version=form.cleaned_data["version"] or 0, by=request.user,
+                **_position_call(form),
             ),
         )  # fmt: skip
         if saved is not None:
