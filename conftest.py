@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from kinerja.accounts.models import User
+from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import load_demo
 from kinerja.org.models import Agency
 
@@ -46,6 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         load_demo()
+        load_performance_demo()
 
 
 def _user(username: str) -> User:

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "kinerja.accounts",
     "kinerja.audit",
     "kinerja.org",
+    "kinerja.planning",
+    "kinerja.measurement",
     "kinerja.web",
 ]
 

@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("kinerja.web.urls")),
     path("org/", include("kinerja.org.urls")),
+    path("planning/", include("kinerja.planning.urls")),
+    path("performance/", include("kinerja.measurement.urls")),
     path("audit/", include("kinerja.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

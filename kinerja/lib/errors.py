@@ -15,3 +15,12 @@ class ConflictError(ValidationError):
             ),
             code="conflict",
         )
+
+
+class ConfirmationRequired(ValidationError):
+    """Allowed but usually a mistake: the user must confirm `warnings` before it is saved."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(warnings)
+        self.warnings = [str(w) for w in warnings]
+        self.code = "warning"

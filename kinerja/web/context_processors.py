@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.org import permissions
+from kinerja.planning.permissions import reads_whole_agency
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,6 +18,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [(reverse("web-home"), _("Home"), "home")]
     agencies = permissions.readable_agencies(user)
     if agencies:
+        items.append((reverse("measurement-index"), _("Performance"), "performance"))
+        planned = [a for a in agencies if reads_whole_agency(user, a)]
+        if len(planned) == 1:
+            items.append((reverse("planning-plan", args=[planned[0].pk]), _("Planning"), "planning"))
         items.append((reverse("org-index"), _("Organisation"), "org"))
     if any(permissions.can_read_audit(user, agency) for agency in agencies):
         items.append((reverse("audit-index"), _("Audit trail"), "audit"))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import DEMO_PASSWORD, demo_loaded, load_demo
 from kinerja.org.models import Unit
 
@@ -21,6 +22,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def demo_for_browser(transactional_db: None) -> Iterator[None]:
     if not demo_loaded():
         load_demo()
+    load_performance_demo()
     yield
     # The test database is emptied after a live-server test, but audit events refuse DELETE on
     # SQLite. Lift the rule for the cleanup only, as an operator with database access would.

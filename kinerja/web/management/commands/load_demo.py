@@ -1,0 +1,34 @@
+"""The demo command. It lives in the web app because it loads both the organisation demo (org) and
+the performance demo (measurement), and org must not depend on measurement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kinerja.measurement.demo import load_performance_demo
+from kinerja.org.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads the demo agencies, their logins and Dinas Perhubungan's performance plan once "
+        "(never in production mode)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo is never loaded when PRODUCTION is true.")
+        organisation = load_demo()
+        performance = load_performance_demo()
+        if organisation:
+            self.stdout.write(f"Demo loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
+        if performance:
+            self.stdout.write(
+                "Performance demo loaded: the 2022–2026 Renstra of Dinas Perhubungan with its agreements, "
+                "realisations and budget lines."
+            )
+        if not organisation and not performance:
+            self.stdout.write("Demo already loaded; nothing changed.")
