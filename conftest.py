@@ -5,7 +5,7 @@ Each test runs in a transaction that is rolled back, so the demo is the same for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -128,3 +128,12 @@ def login(db: None) -> Callable[[str | User], Client]:
 def role_client(login: Callable[[str | User], Client]) -> Callable[[str], Client]:
     """A logged-in client for a role code, e.g. role_client("evaluator")."""
     return lambda role: login(ROLE_USERS[role])
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages checked in English, the language they are written in."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -7,6 +7,8 @@ from django.utils.translation import override
 
 from kinerja.lib.numbers import NumberFormatError, format_decimal, format_number, parse_decimal, round_half_up
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

@@ -26,6 +26,8 @@ T10 = TargetValue(D(10))
 RANGE_8_12 = TargetValue(D(8), D(12))
 T100 = TargetValue(D(100))
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def exact(numerator: int, denominator: int) -> Decimal:
     with localcontext(Context(prec=34)):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from kinerja.audit.models import AuditEvent
 from kinerja.lib.errors import ConflictError
@@ -12,6 +13,13 @@ from kinerja.measurement.services import NEW, record_realization
 from kinerja.planning.tests.records import fresh_plan, indicator
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, the language they are written in."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

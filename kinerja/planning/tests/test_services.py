@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from kinerja.audit.models import AuditEvent
 from kinerja.lib.errors import ConfirmationRequired
@@ -13,6 +14,13 @@ from kinerja.planning.services import TargetInput
 from kinerja.planning.tests.records import fresh_plan, head_agreement, indicator, set_targets, sign
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, the language they are written in."""
+    with translation.override("en"):
+        yield
 
 
 def test_only_the_planning_head_creates_a_plan(dishub, kabid, kadis, org_admin):
