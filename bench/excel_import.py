@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -89,20 +90,23 @@ def realization_workbook() -> bytes:
     return _xlsx({"Realisasi": rows})
 
 
-def measured(label: str, call: Callable[[], ImportResult]) -> ImportResult:
-    tracemalloc.start()
+def timed(label: str, call: Callable[[], ImportResult]) -> ImportResult:
     start = time.perf_counter()
     result = call()
     seconds = time.perf_counter() - start
+    print(f"{label}: {seconds:.2f} s, {result.changes} records, {len(result.errors)} errors, applied={result.applied}")
+    for issue in result.errors[:5]:
+        print("   ", issue)
+    return result
+
+
+def peak_memory(label: str, call: Callable[[], ImportResult]) -> None:
+    # A run of its own: tracemalloc slows Python down about twofold, so it would spoil the times.
+    tracemalloc.start()
+    call()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    changes = result.changes
-    print(f"{label}: {seconds:.2f} s, peak Python memory {peak / 2**20:.1f} MiB, {changes} records, "
-          f"{len(result.errors)} errors, applied={result.applied}")  # fmt: skip
-    if result.errors:
-        for issue in result.errors[:5]:
-            print("   ", issue)
-    return result
+    print(f"{label}: peak Python memory {peak / 2**20:.1f} MiB (tracemalloc)")
 
 
 def main() -> None:
@@ -114,13 +118,19 @@ def main() -> None:
 
     plan = plan_workbook()
     print(f"plan workbook: {len(_codes())} indicators, {len(plan) / 1024:.0f} KiB")
-    measured("plan: apply", lambda: run_import(data=plan, agency=agency, by=planner, commit=True))
+    timed("plan: apply", lambda: run_import(data=plan, agency=agency, by=planner, commit=True))
 
     data = realization_workbook()
     print(f"realisation workbook: {len(_codes()) * len(YEARS) * 4} rows, {len(data) / 1024:.0f} KiB")
-    measured("realisations: validate (preview)", lambda: run_import(data=data, agency=agency, by=planner, commit=False))
-    measured("realisations: apply", lambda: run_import(data=data, agency=agency, by=planner, commit=True))
-    measured("realisations: re-import unchanged", lambda: run_import(data=data, agency=agency, by=planner, commit=True))
+    preview = lambda: run_import(data=data, agency=agency, by=planner, commit=False)  # noqa: E731
+    timed("realisations: validate (the preview, rolled back)", preview)
+    peak_memory("realisations: validate", preview)
+    timed("realisations: apply", lambda: run_import(data=data, agency=agency, by=planner, commit=True))
+    timed(
+        "realisations: re-import, nothing changed",
+        lambda: run_import(data=data, agency=agency, by=planner, commit=True),
+    )  # noqa: E501
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     WORKDIR.cleanup()
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from kinerja.measurement.views import dashboard, entry
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("agency/<int:agency_id>/tree/", dashboard.performance_tree, name="measurement-tree"),
     path("agency/<int:agency_id>/realizations/", entry.realizations, name="measurement-realizations"),
     path("agency/<int:agency_id>/predicates/", entry.predicate_scale, name="measurement-predicates"),
+    path("excel/", include("kinerja.measurement.excel.urls")),
 ]
