@@ -12,21 +12,35 @@ from typing import Any
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@")
+_BOLD = Font(bold=True)
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    # Text that a spreadsheet would run as a formula is written as plain text.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        cell = WriteOnlyCell(sheet, value=value)
+def write_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
+    """`value` ready for a write-only sheet: characters Excel refuses removed, text that a spreadsheet
+    would run as a formula kept as text, dates formatted, other values passed as they are."""
+    if value == "":
+        return None
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    elif not (isinstance(value, Decimal | int | float | date) or value is None):
+        value = str(value)
+    is_date = isinstance(value, date)
+    formula_like = isinstance(value, str) and value.startswith(_FORMULA_START)
+    if not (bold or is_date or formula_like):
+        return value  # a plain value costs less than a cell object, which matters in a large export
+    cell = WriteOnlyCell(sheet, value=value)
+    if formula_like:
         cell.data_type = "s"
-        return cell
-    if isinstance(value, Decimal | int | float | date) or value is None:
-        return value
-    return str(value)
+    if bold:
+        cell.font = _BOLD
+    if is_date:
+        cell.number_format = "DD/MM/YYYY"
+    return cell
 
 
 def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
@@ -35,14 +49,9 @@ def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
     for title, header, rows in sheets:
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31])
         sheet.freeze_panes = "A2"
-        bold = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=str(text))
-            cell.font = Font(bold=True)
-            bold.append(cell)
-        sheet.append(bold)
+        sheet.append([write_cell(sheet, str(text), bold=True) for text in header])
         for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
+            sheet.append([write_cell(sheet, value) for value in row])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

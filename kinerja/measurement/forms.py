@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.planning.models import StrategicPlan
-from kinerja.planning.selectors import default_period, last_closed_quarter
-
-__all__ = ["PeriodForm", "default_period", "last_closed_quarter"]
+from kinerja.planning.selectors import default_period
 
 QUARTER_CHOICES = [(1, _("Quarter I")), (2, _("Quarter II")), (3, _("Quarter III")), (4, _("Quarter IV"))]
 
@@ -22,3 +21,12 @@ class PeriodForm(forms.Form):
     def __init__(self, *args: Any, plan: StrategicPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in plan.years]
+
+
+def period_from_request(request: HttpRequest, plan: StrategicPlan) -> tuple[int, int, PeriodForm]:
+    """The year and quarter a page shows: those asked for when valid, else the last quarter ended."""
+    year, quarter = default_period(plan)
+    form = PeriodForm(request.GET or None, plan=plan, initial={"year": year, "quarter": quarter})
+    if request.GET and form.is_valid():
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    return year, quarter, form

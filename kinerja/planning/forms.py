@@ -13,15 +13,17 @@ from kinerja.org.models import Position, Unit
 from kinerja.planning.models import BudgetLine, Goal, Indicator, Objective, PerformanceAgreement, StrategicPlan
 from kinerja.planning.services import TargetInput
 
+MAX_NUMBER_LENGTH = 40
+
 
 class NumberField(forms.CharField):
     """A number typed the Indonesian way (`12,5`) or the English way (`12.5`); empty is None, never 0."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
+        # No max_length: its validator would measure the parsed Decimal. Length is checked while parsing.
+        self.widget.attrs.update(inputmode="decimal", maxlength=MAX_NUMBER_LENGTH)
 
     def prepare_value(self, value: Any) -> Any:
         return format_number(value) if isinstance(value, Decimal | int) else value
@@ -30,6 +32,8 @@ class NumberField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise ValidationError(_("A number has at most %(max)s characters.") % {"max": MAX_NUMBER_LENGTH})
         try:
             return parse_decimal(text)
         except NumberFormatError as exc:

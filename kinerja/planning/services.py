@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -496,6 +497,15 @@ def copy_agreements_from_year(*, plan: StrategicPlan, year: int, by: User) -> li
         raise ValidationError(_("The year is outside the strategic plan's years."))
     taken = set(PerformanceAgreement.objects.filter(agency=plan.agency, year=year).values_list("party_one", flat=True))
     renstra = {t.indicator_id: t for t in PlanTarget.objects.filter(indicator__plan=plan, year=year)}
+    # Indicators each source agreement held, and those that already have a target this year.
+    indicators_of: dict[int, set[int]] = defaultdict(set)
+    for agreement_id, indicator_id in AgreementTarget.objects.filter(
+        agreement__in=source, indicator__plan=plan
+    ).values_list("agreement_id", "indicator_id"):
+        indicators_of[agreement_id].add(indicator_id)
+    targeted = set(
+        AgreementTarget.objects.filter(indicator__plan=plan, year=year).values_list("indicator_id", flat=True)
+    )
     created: dict[int, PerformanceAgreement] = {}
     for old in source:
         if old.party_one_id in taken or not old.party_one.is_active:
@@ -507,17 +517,17 @@ def copy_agreements_from_year(*, plan: StrategicPlan, year: int, by: User) -> li
         )  # fmt: skip
         new.save()
         created[old.pk] = new
-        indicator_ids = old.targets.filter(indicator__plan=plan).values_list("indicator_id", flat=True).distinct()
-        for indicator_id in indicator_ids:
-            if AgreementTarget.objects.filter(indicator_id=indicator_id, year=year).exists():
-                continue
+        rows = []
+        for indicator_id in sorted(indicators_of[old.pk] - targeted):
             source_target = renstra.get(indicator_id)
-            AgreementTarget.objects.create(
+            rows.append(AgreementTarget(
                 agreement=new, indicator_id=indicator_id, year=year, quarter=AgreementTarget.ANNUAL,
                 value=source_target.value if source_target else None,
                 upper=source_target.upper if source_target else None,
                 text=source_target.text if source_target else "",
-            )  # fmt: skip
+            ))  # fmt: skip
+            targeted.add(indicator_id)
+        AgreementTarget.objects.bulk_create(rows)
         record_event(
             action="planning.agreement.copied", actor=by, acting_as=acting, agency=plan.agency, target=new,
             after={**snapshot(new, AGREEMENT_FIELDS), "copied_from": old.pk},

@@ -63,6 +63,13 @@ def _saved(form: Any, call: Any) -> Any:
         return None
 
 
+def _posted_version(request: HttpRequest) -> int:
+    """The version an edit form was read at; 0 (never stored) when missing or garbled, so the save
+    is refused as a conflict instead of overwriting blindly."""
+    text = request.POST.get("version", "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
+
+
 def _form_page(request: HttpRequest, form: Any, *, agency: Any, title: str, back: str) -> HttpResponse:
     return render(request, "planning/form.html", {"form": form, "agency": agency, "title": title, "back": back})
 
@@ -169,7 +176,7 @@ def _save_indicator(
     try:
         with transaction.atomic():
             saved = services.save_indicator(
-                plan=plan, indicator=indicator, version=int(request.POST.get("version") or 0) or None,
+                plan=plan, indicator=indicator, version=_posted_version(request) if indicator else None,
                 values=form.values(), confirmed_warnings=form.cleaned_data["confirm_warnings"], by=request.user,
             )  # fmt: skip
             services.set_plan_targets(indicator=saved, targets=form.plan_targets(), by=request.user)
@@ -420,9 +427,10 @@ def budget_edit(request: HttpRequest, agency_id: int, pk: int | None = None) -> 
         raise Http404
     year = line.year if line else _year(request, plan)
     form = BudgetLineForm(request.POST or None, instance=line, plan=plan)
+    form.version = line.version if line else None
     if request.method == "POST" and form.is_valid():
         saved = _saved(form, lambda: services.save_budget_line(
-            agency=agency, year=year, line=line, version=int(request.POST.get("version") or 0) or None,
+            agency=agency, year=year, line=line, version=_posted_version(request) if line else None,
             values=form.values(), indicators=list(form.cleaned_data["indicators"]), by=request.user,
         ))  # fmt: skip
         if saved is not None:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
+from kinerja.lib.errors import ConfirmationRequired
 from kinerja.measurement.excel import sheets as s
 from kinerja.measurement.excel.cells import CellError, target_input
 from kinerja.measurement.excel.context import Action, Run, parents_first, same_target
@@ -394,7 +395,7 @@ def _apply_indicator(
     try:
         indicator = save(False)
     except ValidationError as exc:
-        if not _is_warning(exc):
+        if not isinstance(exc, ConfirmationRequired):
             run.service_errors(row, exc, INDICATOR_COLUMNS)
             return None
         run.warnings += [Issue(message, sheet=row.sheet, row=row.number) for message in exc.messages]
@@ -406,12 +407,6 @@ def _apply_indicator(
         return None
     run.count(s.SHEET_RENSTRA, _labels()["indicator"], row, Action.CHANGED if current else Action.CREATED, label)
     return indicator
-
-
-def _is_warning(exc: ValidationError) -> bool:
-    """save_indicator raises its errors by field and its warnings as a list (Django keeps no code on a list)."""
-    code = getattr(exc, "code", None)
-    return code == "warning" or (code is None and not hasattr(exc, "error_dict"))
 
 
 def _plan_target_action(current: PlanTarget | None, target: TargetInput) -> Action:

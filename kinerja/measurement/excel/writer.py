@@ -8,7 +8,6 @@ whatever the reader's language, since the sheets are the users' Indonesian vocab
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
 from io import BytesIO
 from itertools import chain
 from typing import Any
@@ -16,11 +15,9 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from kinerja.lib.xlsx import write_cell
 from kinerja.measurement.excel import sheets as s
 from kinerja.measurement.excel.cells import number_cell, target_cell
 from kinerja.measurement.models import Realization
@@ -36,7 +33,6 @@ from kinerja.planning.models import (
 from kinerja.planning.services import PLAN_YEARS
 
 TEMPLATE_KINDS = ("plan", "targets", "realizations", "budget")
-_BOLD = Font(bold=True)
 _LEVEL_ORDER = {code: index for index, code in enumerate(PerformanceAgreement.Level.values)}
 Row = dict[str, Any]
 # Indicators in the order of the Renstra sheet, goal by goal and objective by objective, in every sheet: an
@@ -56,28 +52,9 @@ class _Book:
         for index, column in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
-        sheet.append([self._cell(sheet, column.header, bold=True) for column in columns])
+        sheet.append([write_cell(sheet, column.header, bold=True) for column in columns])
         for row in rows:
-            sheet.append([self._cell(sheet, row.get(column.header)) for column in columns])
-
-    @staticmethod
-    def _cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
-        if value == "":
-            return None
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        is_date = isinstance(value, date)
-        formula_like = isinstance(value, str) and value.startswith("=")
-        if not (bold or is_date or formula_like):
-            return value  # a plain value costs less than a cell object, which matters in a large export
-        cell = WriteOnlyCell(sheet, value=value)
-        if formula_like:
-            cell.data_type = "s"  # text, never a formula a spreadsheet would run
-        if bold:
-            cell.font = _BOLD
-        if is_date:
-            cell.number_format = "DD/MM/YYYY"
-        return cell
+            sheet.append([write_cell(sheet, row.get(column.header)) for column in columns])
 
     def save(self) -> bytes:
         out = BytesIO()

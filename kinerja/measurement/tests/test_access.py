@@ -160,3 +160,18 @@ def test_index_for_someone_of_no_agency(client, db):
     user = User.objects.create_user(username="tamu", password="tamu-kinerja-123")
     client.force_login(user)
     assert client.get(reverse("measurement-index")).status_code == 200
+
+
+PLANNER_ONLY = sorted(name for name, who in READ.items() if who == ["perencanaan"]) + ["planning-agreement"]
+
+
+@pytest.mark.parametrize("name", PLANNER_ONLY)
+@pytest.mark.parametrize("username", [u for u in EVERYONE if u != "perencanaan"])
+def test_write_pages_refuse_a_post_from_everyone_but_the_planning_head(login, urls, username, name):
+    from kinerja.accounts.models import User
+
+    client = login(User.objects.get(username=username))
+    before = AuditEvent.objects.count()
+    form = {"name": "Renstra", "start_year": "2036", "code": "Z", "statement": "x", "sort_order": "0", "version": "1"}
+    assert client.post(urls[name], form).status_code == 403
+    assert AuditEvent.objects.count() == before

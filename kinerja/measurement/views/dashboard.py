@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from kinerja.lib.numbers import round_half_up
 from kinerja.lib.xlsx import xlsx_response
 from kinerja.measurement import selectors
 from kinerja.measurement.achievement import Status
-from kinerja.measurement.forms import PeriodForm, default_period
+from kinerja.measurement.forms import period_from_request
 from kinerja.measurement.predicates import EFFICIENCY_LABELS
 from kinerja.measurement.selectors import IndicatorFigures
 from kinerja.org.models import Agency, Unit
@@ -25,14 +26,6 @@ from kinerja.planning.models import Indicator, StrategicPlan
 from kinerja.planning.permissions import can_plan, get_indicator_for_user, reads_whole_agency
 
 HISTORY_YEARS = 4
-
-
-def _period(request: HttpRequest, plan: StrategicPlan) -> tuple[int, int, PeriodForm]:
-    year, quarter = default_period(plan)
-    form = PeriodForm(request.GET or None, plan=plan, initial={"year": year, "quarter": quarter})
-    if request.GET and form.is_valid():
-        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
-    return year, quarter, form
 
 
 def _plan(agency: Agency, request: HttpRequest) -> StrategicPlan | None:
@@ -127,7 +120,7 @@ def _dashboard(
     plan = _plan(agency, request)
     if plan is None:
         return render(request, template, {"agency": agency, "unit": unit, "plan": None, "can_plan": can_plan(request.user, agency), **extra})  # fmt: skip
-    year, upto, form = _period(request, plan)
+    year, upto, form = period_from_request(request, plan)
     indicators = selectors.indicators_of(agency, plan, unit=unit)
     past = [y for y in range(year - HISTORY_YEARS, year) if plan.covers(y)]
     rows = selectors.figures(agency, year=year, upto=upto, indicators=indicators, history_years=past)
@@ -232,7 +225,7 @@ def division_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_indicator_for_user(request.user, pk)
     plan, agency = indicator.plan, indicator.agency
-    year, upto, form = _period(request, plan)
+    year, upto, form = period_from_request(request, plan)
     (row,) = selectors.figures(agency, year=year, upto=upto, indicators=[indicator], history_years=plan.years)
     history = []
     for past in plan.years:
@@ -250,13 +243,14 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "year_values": [float(round_half_up(m.annual.percent)) if m and m.annual.percent is not None else None for _y, m in history],
     }  # fmt: skip
     events = []
+    realization_ids = indicator.realizations.values_list("pk", flat=True)
     if can_read_audit(request.user, agency) or can_plan(request.user, agency):
         events = list(
             AuditEvent.objects.filter(agency_id=agency.pk)
             .filter(
-                object_type__in=["planning.indicator", "measurement.realization", "planning.performanceagreement"],
+                Q(object_type="planning.indicator", object_id=str(indicator.pk))
+                | Q(object_type="measurement.realization", object_id__in=[str(pk) for pk in realization_ids])
             )
-            .filter(object_id__in=[str(indicator.pk), *[str(r.pk) for r in row.realizations.values()]])
             .order_by("-seq")[:50]
         )
     context = {
@@ -273,7 +267,7 @@ def performance_tree(request: HttpRequest, agency_id: int) -> HttpResponse:
     plan = _plan(agency, request)
     if plan is None:
         return render(request, "measurement/tree.html", {"agency": agency, "plan": None})
-    year, upto, form = _period(request, plan)
+    year, upto, form = period_from_request(request, plan)
     scope = unit_scope(request.user, agency)
     indicators = list(selectors.indicators_of(agency, plan))
     rows = {r.indicator.pk: r for r in selectors.figures(agency, year=year, upto=upto, indicators=indicators)}

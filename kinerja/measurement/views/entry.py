@@ -20,11 +20,10 @@ from django.views.decorators.http import require_http_methods
 from kinerja.lib.errors import ConflictError
 from kinerja.lib.numbers import NumberFormatError, parse_decimal
 from kinerja.measurement import selectors, services
-from kinerja.measurement.forms import PeriodForm, default_period
+from kinerja.measurement.forms import period_from_request
 from kinerja.measurement.models import PredicateBand
 from kinerja.measurement.predicates import COLOURS, Band
 from kinerja.org.permissions import get_agency_for_user
-from kinerja.planning.models import Scale
 from kinerja.planning.permissions import require_planner
 
 TEXT_FIELDS = ("text", "no_data_reason", "factors_helped", "factors_hindered", "follow_up")
@@ -81,10 +80,7 @@ def realizations(request: HttpRequest, agency_id: int) -> HttpResponse:
     if plan is None:
         messages.error(request, _("Enter the strategic plan before its realisations."))
         return redirect("planning-plan", agency_id=agency.pk)
-    year, quarter = default_period(plan)
-    form = PeriodForm(request.GET or None, plan=plan, initial={"year": year, "quarter": quarter})
-    if request.GET and form.is_valid():
-        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    year, quarter, form = period_from_request(request, plan)
     indicators = selectors.indicators_of(agency, plan)
     rows = selectors.figures(agency, year=year, upto=quarter, indicators=indicators)
     errors: dict[int, str] = {}
@@ -132,7 +128,11 @@ def realizations(request: HttpRequest, agency_id: int) -> HttpResponse:
         messages.error(request, _("Nothing was saved: correct the rows marked below."))
     context = {
         "agency": agency, "plan": plan, "form": form, "year": year, "upto": quarter, "rows": rows,
-        "errors": errors, "posted": posted, "qualitative": Scale.QUALITATIVE,
+        "errors": errors, "posted": posted,
+        "note_fields": [
+            ("factors_helped", _("Factors that helped")), ("factors_hindered", _("Factors that hindered")),
+            ("follow_up", _("Follow-up")),
+        ],
     }  # fmt: skip
     return render(request, "measurement/realizations.html", context)
 

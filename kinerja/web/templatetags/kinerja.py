@@ -34,11 +34,6 @@ def get_item(mapping: dict, key: object) -> object:
 
 
 @register.filter
-def split(value: str) -> list[str]:
-    return value.split()
-
-
-@register.filter
 def attr(obj: object, name: str) -> object:
     """An attribute of `obj` named at run time; empty when `obj` is None."""
     return getattr(obj, name, "") if obj is not None else ""
