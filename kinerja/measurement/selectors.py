@@ -31,10 +31,6 @@ def bands_of(agency: Agency) -> list[Band]:
     return [Band(minimum=r.minimum, label=r.label, colour=r.colour) for r in rows]
 
 
-def plan_for_year(agency: Agency, year: int) -> StrategicPlan | None:
-    return StrategicPlan.objects.filter(agency=agency, start_year__lte=year, end_year__gte=year).first()
-
-
 @dataclass
 class IndicatorFigures:
     """One indicator in one year, up to one quarter: what was promised, reported and achieved."""

@@ -39,7 +39,7 @@ from kinerja.planning.models import (
     StrategicPlan,
     TargetRevision,
 )  # fmt: skip
-from kinerja.planning.selectors import default_period
+from kinerja.planning.selectors import default_period, plan_for, plan_years, requested_year
 from kinerja.planning.services import TargetInput
 
 QUARTERS = (0, 1, 2, 3, 4)
@@ -78,8 +78,9 @@ def _plan_url(plan: StrategicPlan) -> str:
     return reverse("planning-plan", args=[plan.agency_id]) + f"?plan={plan.pk}"
 
 
-def _plan_of(agency: Any) -> StrategicPlan | None:
-    return agency.plans.order_by("-start_year").first()
+def _plan_of(agency: Any, year: str | None = None) -> StrategicPlan | None:
+    """The plan covering the year asked for, else the one in force today (see `plan_for`)."""
+    return plan_for(agency, requested_year(year))
 
 
 # The plan
@@ -91,7 +92,7 @@ def plan_overview(request: HttpRequest, agency_id: int) -> HttpResponse:
         raise PermissionDenied
     plans = list(agency.plans.order_by("-start_year"))
     chosen = request.GET.get("plan", "")
-    plan = next((p for p in plans if str(p.pk) == chosen), plans[0] if plans else None)
+    plan = next((p for p in plans if str(p.pk) == chosen), None) or _plan_of(agency)
     goals = []
     if plan is not None:
         indicators: dict[int, list[Indicator]] = defaultdict(list)
@@ -232,7 +233,7 @@ def _year(request: HttpRequest, plan: StrategicPlan) -> int:
 
 def agreement_list(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_agency_for_user(request.user, agency_id)
-    plan = _plan_of(agency)
+    plan = _plan_of(agency, request.GET.get("year"))
     if plan is None:
         raise Http404
     year = _year(request, plan)
@@ -245,6 +246,7 @@ def agreement_list(request: HttpRequest, agency_id: int) -> HttpResponse:
         "agency": agency, "plan": plan, "year": year, "agreements": agreements, "can_plan": can_plan,
         "form": AgreementForm(plan=plan, initial={"year": year}) if can_plan else None,
         "has_previous": PerformanceAgreement.objects.filter(agency=agency, year=year - 1).exists(),
+        "years": plan_years(agency),
     }  # fmt: skip
     return render(request, "planning/agreement_list.html", context)
 
@@ -253,7 +255,7 @@ def agreement_list(request: HttpRequest, agency_id: int) -> HttpResponse:
 def agreement_create(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_agency_for_user(request.user, agency_id)
     permissions.require_planner(request.user, agency)
-    plan = _plan_of(agency)
+    plan = _plan_of(agency, request.POST.get("year"))
     if plan is None:
         raise Http404
     form = AgreementForm(request.POST, plan=plan)
@@ -279,8 +281,8 @@ def agreement_create(request: HttpRequest, agency_id: int) -> HttpResponse:
 def agreement_copy(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_agency_for_user(request.user, agency_id)
     permissions.require_planner(request.user, agency)
-    plan = _plan_of(agency)
     year = request.POST.get("year", "")
+    plan = _plan_of(agency, year)
     if plan is None or not year.isdigit():
         raise Http404
     try:
@@ -406,12 +408,15 @@ def budget_list(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_agency_for_user(request.user, agency_id)
     if not permissions.reads_whole_agency(request.user, agency):
         raise PermissionDenied
-    plan = _plan_of(agency)
+    plan = _plan_of(agency, request.GET.get("year"))
     if plan is None:
         raise Http404
     year = _year(request, plan)
     lines = BudgetLine.objects.filter(agency=agency, year=year).select_related("unit").prefetch_related("indicators")
-    context = {"agency": agency, "plan": plan, "year": year, "lines": lines, "can_plan": permissions.can_plan(request.user, agency)}  # fmt: skip
+    context = {
+        "agency": agency, "plan": plan, "year": year, "years": plan_years(agency), "lines": lines,
+        "can_plan": permissions.can_plan(request.user, agency),
+    }  # fmt: skip
     return render(request, "planning/budget_list.html", context)
 
 
@@ -419,11 +424,11 @@ def budget_list(request: HttpRequest, agency_id: int) -> HttpResponse:
 def budget_edit(request: HttpRequest, agency_id: int, pk: int | None = None) -> HttpResponse:
     agency = get_agency_for_user(request.user, agency_id)
     permissions.require_planner(request.user, agency)
-    plan = _plan_of(agency)
-    if plan is None:
-        raise Http404
     line = permissions.get_budget_line_for_user(request.user, pk, write=True) if pk else None
     if line is not None and line.agency_id != agency.pk:
+        raise Http404
+    plan = _plan_of(agency, str(line.year) if line else request.GET.get("year"))
+    if plan is None:
         raise Http404
     year = line.year if line else _year(request, plan)
     form = BudgetLineForm(request.POST or None, instance=line, plan=plan)

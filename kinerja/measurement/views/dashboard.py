@@ -24,14 +24,13 @@ from kinerja.org.models import Agency, Unit
 from kinerja.org.permissions import can_read_audit, get_agency_for_user, readable_agencies, unit_scope
 from kinerja.planning.models import Indicator, StrategicPlan
 from kinerja.planning.permissions import can_plan, get_indicator_for_user, reads_whole_agency
+from kinerja.planning.selectors import plan_for, requested_year
 
 HISTORY_YEARS = 4
 
 
 def _plan(agency: Agency, request: HttpRequest) -> StrategicPlan | None:
-    year = request.GET.get("year", "")
-    plan = selectors.plan_for_year(agency, int(year)) if year.isdigit() and len(year) == 4 else None
-    return plan or StrategicPlan.objects.filter(agency=agency).order_by("-start_year").first()
+    return plan_for(agency, requested_year(request.GET.get("year")))
 
 
 def _chart(rows: list[IndicatorFigures]) -> dict[str, Any]:

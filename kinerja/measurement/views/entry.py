@@ -25,6 +25,7 @@ from kinerja.measurement.models import PredicateBand
 from kinerja.measurement.predicates import COLOURS, Band
 from kinerja.org.permissions import get_agency_for_user
 from kinerja.planning.permissions import require_planner
+from kinerja.planning.selectors import plan_for, requested_year
 
 TEXT_FIELDS = ("text", "no_data_reason", "factors_helped", "factors_hindered", "follow_up")
 
@@ -71,12 +72,7 @@ def _changed(values: dict[str, Any], row: selectors.IndicatorFigures) -> bool:
 def realizations(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_agency_for_user(request.user, agency_id)
     require_planner(request.user, agency)
-    plan = (
-        selectors.plan_for_year(agency, int(request.GET.get("year", "0") or 0))
-        if request.GET.get("year", "").isdigit()
-        else None
-    )
-    plan = plan or agency.plans.order_by("-start_year").first()
+    plan = plan_for(agency, requested_year(request.GET.get("year")))
     if plan is None:
         messages.error(request, _("Enter the strategic plan before its realisations."))
         return redirect("planning-plan", agency_id=agency.pk)
