@@ -30,6 +30,10 @@ NEGATIVE_TARGET = _("A negative target cannot be measured as a percentage.")
 INCOMPLETE_RANGE = _("A range target needs both a lower and an upper bound.")
 SWAPPED_RANGE = _("The lower bound of the range is above its upper bound.")
 NOT_REPORTED_YET = _("Not reported yet.")
+YEAR_NOT_COMPLETE = _(
+    "A total that should stay low or within a range is compared with the annual target once the fourth quarter "
+    "is reported."
+)
 
 
 @dataclass(frozen=True)
@@ -245,10 +249,12 @@ def measure(
         to_date = Outcome(status=Status.NOT_COMPUTABLE, realized=realized, target=None, percent=None, reason=problem)
     else:
         to_date = _outcome(polarity=polarity, target=target, realized=realized)
-    return Measure(
-        upto=upto,
-        reported=reported,
-        last_quarter=reported[-1],
-        to_date=to_date,
-        annual=_outcome(polarity=polarity, target=annual, realized=realized),
-    )
+    if aggregation == Aggregation.CUMULATIVE and polarity != Polarity.HIGHER and 4 not in reported:
+        # Part of a year's accidents set against the whole year's ceiling reads as a great success in any
+        # quarter; the total is only judged against the annual target when the year is in.
+        annual_outcome = Outcome(
+            status=Status.NOT_COMPUTABLE, realized=realized, target=annual, percent=None, reason=YEAR_NOT_COMPLETE
+        )
+    else:
+        annual_outcome = _outcome(polarity=polarity, target=annual, realized=realized)
+    return Measure(upto=upto, reported=reported, last_quarter=reported[-1], to_date=to_date, annual=annual_outcome)

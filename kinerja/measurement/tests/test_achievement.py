@@ -11,6 +11,7 @@ from kinerja.measurement.achievement import (
     NEGATIVE_TARGET,
     NO_TARGET,
     NOT_REPORTED_YET,
+    YEAR_NOT_COMPLETE,
     ZERO_TARGET,
     Measure,
     Status,
@@ -259,7 +260,36 @@ def test_cumulative_range_sums_bounds_separately() -> None:
     )
     assert result.to_date.target == TargetValue(D(5), D(9))
     assert result.to_date.percent == exact(800, 9)  # (18 − 10) / 9 × 100
-    assert result.annual.percent == D(100)
+    # Half a year's total inside the whole year's range says nothing yet about the year.
+    assert result.annual.status == Status.NOT_COMPUTABLE and result.annual.reason == YEAR_NOT_COMPLETE
+    assert result.annual.realized == D(10) and result.annual.target == TargetValue(D(10), D(20))
+
+
+@pytest.mark.parametrize(
+    ("values", "upto", "percent"),
+    [
+        (("30", "35"), 2, None),  # 65 accidents by mid-year against 100 for the year: not a 135 % success
+        (("30", "35", "20"), 4, None),  # the fourth quarter is not in yet
+        (("30", "35", "20", "25"), 4, D(90)),  # (2 × 100 − 110) / 100
+        (("30", "35", "20", "0"), 4, D(115)),  # a quiet fourth quarter is a reported zero, not a blank
+    ],
+)
+def test_a_lower_is_better_total_meets_the_annual_target_only_at_year_end(
+    values: tuple[str, ...], upto: int, percent: Decimal | None
+) -> None:
+    result = run(
+        polarity=Polarity.LOWER, aggregation=Aggregation.CUMULATIVE, realizations=quarters(*values),
+        quarterly=targets("25", "25", "25", "25"), upto=upto,
+    )  # fmt: skip
+    assert result.annual.percent == percent
+    assert result.to_date.status == Status.COMPUTED
+    if percent is None:
+        assert result.annual.reason == YEAR_NOT_COMPLETE
+
+
+def test_a_higher_is_better_total_is_progress_towards_the_year_in_any_quarter() -> None:
+    result = run(aggregation=Aggregation.CUMULATIVE, realizations=quarters("30", "35"), upto=2)
+    assert result.annual.percent == D(65)
 
 
 def test_last_value_uses_that_quarters_target() -> None:
@@ -458,7 +488,8 @@ def test_cumulative_over_one_quarter_is_that_quarter(
     expected = percent_of(polarity, target, realized)
     assert result.to_date.realized == realized
     assert result.to_date.percent == expected
-    assert result.annual.percent == expected
+    # Only a higher-is-better total is progress towards the year before the year is in.
+    assert result.annual.percent == (expected if polarity == Polarity.HIGHER else None)
 
 
 def test_cumulative_holds_a_blank_quarter_to_no_target() -> None:
