@@ -15,6 +15,8 @@ from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import load_demo
 from kinerja.org.models import Agency
 
+pytest_plugins = ["kinerja.web.tests.browser"]
+
 # The demo login that holds each role (DESIGN.md's role table).
 ROLE_USERS = {
     "head": "kadis",
