@@ -25,6 +25,7 @@ from kinerja.planning.models import (
     PlanTarget,
     Polarity,
     Scale,
+    StrategicPlan,
     TargetRevision,
 )
 
@@ -444,6 +445,38 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(fresh: tuple[Agency, User])
     assert _errors(_import(out.getvalue(), fresh)) == [
         "The workbook unpacks to more than 50 MB, far more than a table of figures needs."
     ]
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (n, b"&lol%d;" % (n - 1) * 10 if n > 1 else b"&lol;" * 10) for n in range(1, 10)
+    )
+    + b"]>"
+)
+
+
+def test_openpyxl_parses_with_defusedxml() -> None:
+    # Pinned in requirements.txt: entity declarations are refused outright, not merely bounded by expat.
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet2.xml"])
+def test_an_xml_entity_bomb_is_refused_not_expanded(fresh: tuple[Agency, User], part: str) -> None:
+    source = zipfile.ZipFile(BytesIO(plan_workbook()))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == part:
+                data = LAUGHS + data.replace(b"</", b"&lol9;</", 1)
+            archive.writestr(entry, data)
+    assert part in source.namelist()
+    errors = _errors(_import(out.getvalue(), fresh))
+    assert errors == ["The workbook could not be read; it may be damaged. Save it again as .xlsx."]
+    assert not StrategicPlan.objects.filter(agency=fresh[0]).exists()
 
 
 def test_a_sheet_of_more_than_20000_rows_is_refused(fresh: tuple[Agency, User]) -> None:
