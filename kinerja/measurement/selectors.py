@@ -123,9 +123,11 @@ def figures(
     upto: int,
     indicators: Iterable[Indicator],
     history_years: Iterable[int] = (),
+    bands: list[Band] | None = None,
 ) -> list[IndicatorFigures]:
     """The figures of `indicators` for `year` up to quarter `upto`, and their annual results of
-    `history_years`, in four queries whatever the number of indicators."""
+    `history_years`, in four queries whatever the number of indicators (three when the caller
+    already holds the agency's `bands`)."""
     indicators = list(indicators)
     ids = [i.pk for i in indicators]
     years = sorted({year, *history_years})
@@ -136,7 +138,8 @@ def figures(
     for row in Realization.objects.filter(indicator_id__in=ids, year__in=years):
         reals[(row.indicator_id, row.year)][row.quarter] = row
     renstra = {row.indicator_id: row for row in PlanTarget.objects.filter(indicator_id__in=ids, year=year)}
-    bands = bands_of(agency)
+    if bands is None:
+        bands = bands_of(agency)
     result: list[IndicatorFigures] = []
     for indicator in indicators:
         own_targets = targets[(indicator.pk, year)]

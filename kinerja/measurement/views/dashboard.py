@@ -122,7 +122,8 @@ def _dashboard(
     year, upto, form = period_from_request(request, plan)
     indicators = selectors.indicators_of(agency, plan, unit=unit)
     past = [y for y in range(year - HISTORY_YEARS, year) if plan.covers(y)]
-    rows = selectors.figures(agency, year=year, upto=upto, indicators=indicators, history_years=past)
+    bands = selectors.bands_of(agency)
+    rows = selectors.figures(agency, year=year, upto=upto, indicators=indicators, history_years=past, bands=bands)
     units = list(Unit.objects.filter(agency=agency))
     divisions = selectors.division_status(rows, units)
     budget = selectors.budget_figures(agency, year=year, upto=upto, rows=rows, unit=unit)
@@ -137,7 +138,7 @@ def _dashboard(
     context = {
         "agency": agency, "unit": unit, "plan": plan, "form": form, "year": year, "upto": upto,
         "groups": _groups(rows), "rows": rows, "divisions": divisions, "budget": budget,
-        "bands": selectors.bands_of(agency), "band_counts": dict(counts),
+        "bands": bands, "band_counts": dict(counts),
         "average": _average(computed), "filled": sum(1 for r in rows if r.filled), "total": len(rows),
         "chart": _chart(rows), "trend": _trend(rows, year, upto), "efficiency_labels": EFFICIENCY_LABELS,
         "can_plan": can_plan(request.user, agency), "query": request.GET.urlencode(), **extra,
