@@ -260,3 +260,33 @@ class Assignment(models.Model):
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class Holiday(models.Model):
+    """A day off that moves deadlines: national (no local government) or of one local government.
+    Cuti bersama days are entered as holidays too."""
+
+    day = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=200)
+    local_government = models.ForeignKey(
+        LocalGovernment, verbose_name=_("local government"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="holidays", help_text=_("Empty for a national holiday."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day"], condition=Q(local_government__isnull=True), name="org_holiday_national_once"
+            ),
+            models.UniqueConstraint(
+                fields=["day", "local_government"],
+                condition=Q(local_government__isnull=False),
+                name="org_holiday_local_once",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d-%m-%Y} {self.name}"
