@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kinerja.org",
     "kinerja.planning",
     "kinerja.measurement",
+    "kinerja.collection",
     "kinerja.web",
 ]
 
@@ -185,6 +186,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # MEDIA_URL is deliberately unused: uploaded files are only ever served by views that check access.
+# Evidence (bukti dukung) lives apart from everything else, served only through a view that checks access.
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -8,6 +8,7 @@ urlpatterns = [
     path("org/", include("kinerja.org.urls")),
     path("planning/", include("kinerja.planning.urls")),
     path("performance/", include("kinerja.measurement.urls")),
+    path("collection/", include("kinerja.collection.urls")),
     path("audit/", include("kinerja.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]
