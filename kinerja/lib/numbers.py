@@ -161,3 +161,18 @@ def format_number(value: Decimal | int | None) -> str:
         context.prec = max(34, rounded.adjusted() + 6)  # normalize rounds to the context precision
         exponent = int(rounded.normalize().as_tuple().exponent)
     return _localized(rounded, 0 if rounded.is_zero() else max(0, -exponent))
+
+
+def input_number(value: Decimal | int | None) -> str:
+    """`value` as it is put back into a form field: no grouping, a comma for decimals, only the decimals it
+    needs (1463 → "1463", 1,463 → "1,463", 12,50 → "12,5"), in any language. parse_decimal reads it back to
+    the same value: a grouped "1.463" would be refused as ambiguous, and an English "1,463" misread."""
+    if value is None:
+        return ""
+    exact = _as_decimal(value)
+    with localcontext() as context:
+        context.prec = max(34, exact.adjusted() + 6)
+        text = format(exact.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("0" if text in ("-0", "") else text).replace(".", ",")

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.lib.numbers import NumberFormatError, format_number, parse_decimal
+from kinerja.lib.numbers import NumberFormatError, input_number, parse_decimal
 from kinerja.org.models import Position, Unit
 from kinerja.planning.models import BudgetLine, Goal, Indicator, Objective, PerformanceAgreement, StrategicPlan
 from kinerja.planning.services import TargetInput
@@ -26,7 +26,7 @@ class NumberField(forms.CharField):
         self.widget.attrs.update(inputmode="decimal", maxlength=MAX_NUMBER_LENGTH)
 
     def prepare_value(self, value: Any) -> Any:
-        return format_number(value) if isinstance(value, Decimal | int) else value
+        return input_number(value) if isinstance(value, Decimal | int) else value
 
     def to_python(self, value: Any) -> Decimal | None:
         text = super().to_python(value)
@@ -62,7 +62,7 @@ def target_text(value: Decimal | None, upper: Decimal | None, text: str) -> str:
         return text
     if value is None:
         return ""
-    return f"{format_number(value)} s.d. {format_number(upper)}" if upper is not None else format_number(value)
+    return f"{input_number(value)} s.d. {input_number(upper)}" if upper is not None else input_number(value)
 
 
 class PlanForm(forms.ModelForm):

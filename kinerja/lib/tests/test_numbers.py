@@ -3,9 +3,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.utils.translation import override
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kinerja.lib.numbers import NumberFormatError, format_decimal, format_number, parse_decimal, round_half_up
+from kinerja.lib.numbers import (
+    NumberFormatError,
+    format_decimal,
+    format_number,
+    input_number,
+    parse_decimal,
+    round_half_up,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -175,3 +185,27 @@ def test_format_number(value: Decimal | int | None, indonesian: str, english: st
 def test_formatting_refuses_non_finite() -> None:
     with pytest.raises(ValueError):
         format_decimal(Decimal("NaN"))
+
+
+@pytest.mark.parametrize(
+    ("value", "typed"),
+    [
+        (Decimal("1463.0000"), "1463"),
+        (Decimal("1.463"), "1,463"),
+        (Decimal("12.50"), "12,5"),
+        (Decimal("-0.0"), "0"),
+        (Decimal("1500000000"), "1500000000"),
+        (Decimal("1E+3"), "1000"),
+    ],
+)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_number_put_back_in_a_form_reads_back_the_same(value: Decimal, typed: str, language: str) -> None:
+    # A grouped "1.463" would be refused as ambiguous, and an English "1,463" read as 1,463 (one and a bit).
+    with translation.override(language):
+        assert input_number(value) == typed
+        assert parse_decimal(input_number(value)) == value
+
+
+@given(st.decimals(min_value=-(10**15), max_value=10**15, places=4, allow_nan=False, allow_infinity=False))
+def test_input_number_round_trips(value: Decimal) -> None:
+    assert parse_decimal(input_number(value)) == value

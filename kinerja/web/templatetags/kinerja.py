@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 
 from kinerja.lib.nip import format_nip
-from kinerja.lib.numbers import format_decimal, format_number
+from kinerja.lib.numbers import format_decimal, format_number, input_number
 
 register = template.Library()
 
@@ -19,6 +19,12 @@ def nip(value: str) -> str:
 def num(value: Decimal | int | None) -> str:
     """A stored number as the user writes it: no trailing zeros, the language's separators."""
     return format_number(value)
+
+
+@register.filter
+def input_num(value: Decimal | int | None) -> str:
+    """A stored number put back into a form field, read back exactly by parse_decimal in any language."""
+    return input_number(value)
 
 
 @register.filter
