@@ -5,25 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_assignment_no_overlap'),
+        ("org", "0002_assignment_no_overlap"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='date')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('local_government', models.ForeignKey(blank=True, help_text='Empty for a national holiday.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='holidays', to='org.localgovernment', verbose_name='local government')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="date")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "local_government",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for a national holiday.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holidays",
+                        to="org.localgovernment",
+                        verbose_name="local government",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holiday',
-                'verbose_name_plural': 'holidays',
-                'ordering': ['day'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('local_government__isnull', True)), fields=('day',), name='org_holiday_national_once'), models.UniqueConstraint(condition=models.Q(('local_government__isnull', False)), fields=('day', 'local_government'), name='org_holiday_local_once')],
+                "verbose_name": "holiday",
+                "verbose_name_plural": "holidays",
+                "ordering": ["day"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("local_government__isnull", True)),
+                        fields=("day",),
+                        name="org_holiday_national_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("local_government__isnull", False)),
+                        fields=("day", "local_government"),
+                        name="org_holiday_local_once",
+                    ),
+                ],
             },
         ),
     ]
