@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from kinerja.collection.demo import load_collection_demo
 from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import DEMO_PASSWORD, load_demo
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             raise CommandError("The demo is never loaded when PRODUCTION is true.")
         organisation = load_demo()
         performance = load_performance_demo()
+        collection = load_collection_demo()
         if organisation:
             self.stdout.write(f"Demo loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
         if performance:
@@ -30,5 +32,7 @@ class Command(BaseCommand):
                 "Performance demo loaded: the 2022–2026 Renstra of Dinas Perhubungan with its agreements, "
                 "realisations and budget lines."
             )
-        if not organisation and not performance:
+        if collection:
+            self.stdout.write("Collection demo loaded: the third quarter of 2026, each division at a different step.")
+        if not organisation and not performance and not collection:
             self.stdout.write("Demo already loaded; nothing changed.")
