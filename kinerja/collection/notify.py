@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kinerja.accounts.models import User
 from kinerja.collection.models import DataRequest, DigestPreference, Notification, Submission
+from kinerja.collection.permissions import preparer_roles
 from kinerja.org.models import Assignment, Position, Role
 from kinerja.org.selectors import current_holders, descendant_ids
 
@@ -49,7 +50,7 @@ def preparers(request: DataRequest) -> list[User]:
     units = descendant_ids(request.unit)
     positions = list(
         Position.objects.filter(
-            agency_id=request.period.agency_id, unit_id__in=units, role__in=[Role.STAFF, Role.SECTION_HEAD],
+            agency_id=request.period.agency_id, unit_id__in=units, role__in=list(preparer_roles(request)),
             is_active=True,
         ).exclude(pk=request.reviewer_id)
     )  # fmt: skip

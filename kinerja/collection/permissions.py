@@ -21,13 +21,24 @@ from kinerja.org.permissions import current_assignments, readable_agency_ids
 from kinerja.org.selectors import descendant_ids
 from kinerja.planning.permissions import can_plan, can_read_unit, planner_assignment, reads_whole_agency
 
-PREPARER_ROLES = frozenset({Role.STAFF, Role.SECTION_HEAD})
+# The planning head prepares the figures of his own subdivision (e.g. the SAKIP predicate) like any
+# subdivision head; the secretary reviews them before he verifies.
+PREPARER_ROLES = frozenset({Role.STAFF, Role.SECTION_HEAD, Role.PLANNING_HEAD})
 HEAD_ROLES = frozenset({Role.DIVISION_HEAD, Role.SECRETARY})
+
+
+def preparer_roles(request: DataRequest) -> frozenset[str]:
+    """The roles that prepare a division's request. A division whose head is its only seat (a small UPT) has
+    no reviewer: the head prepares it and it goes straight to the planning head."""
+    if request.reviewer_id is None:
+        return PREPARER_ROLES | HEAD_ROLES
+    return PREPARER_ROLES
 
 
 def preparer_assignment(user: User, request: DataRequest) -> Assignment | None:
     """The user's assignment that lets them fill in the request, if any."""
     units: set[int] | None = None
+    roles = preparer_roles(request)
     for assignment in current_assignments(user):
         position = assignment.position
         if position.agency_id != request.period.agency_id:
@@ -36,7 +47,7 @@ def preparer_assignment(user: User, request: DataRequest) -> Assignment | None:
             if position.pk == request.position_id:
                 return assignment
             continue
-        if position.role not in PREPARER_ROLES or position.pk == request.reviewer_id or position.unit_id is None:
+        if position.role not in roles or position.pk == request.reviewer_id or position.unit_id is None:
             continue
         if units is None:
             units = descendant_ids(request.unit)

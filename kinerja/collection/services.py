@@ -34,7 +34,7 @@ from kinerja.collection.models import (
     Submission,
     SubmissionLine,
 )
-from kinerja.collection.permissions import holds, preparer_assignment, review_chain
+from kinerja.collection.permissions import PREPARER_ROLES, holds, preparer_assignment, review_chain
 from kinerja.lib.errors import ConfirmationRequired, ConflictError
 from kinerja.lib.uploads import UploadRefused, check_upload
 from kinerja.lib.workdays import quarter_due_date
@@ -167,6 +167,8 @@ def open_period(*, agency: Agency, year: int, quarter: int, due_on: date | None 
         for division_id, indicators in divisions.items():
             division = units[division_id]
             head = division_head(division, positions)
+            if head is not None and not _has_preparers(division, head, positions, units):
+                head = None  # the head is the division's only seat: he prepares, the planning head verifies
             request = DataRequest.objects.create(
                 period=period, kind=DataRequest.Kind.DIVISION, unit=division, reviewer=head
             )
@@ -187,6 +189,11 @@ def open_period(*, agency: Agency, year: int, quarter: int, due_on: date | None 
         for request in requests:
             notify.assigned(request.submission, by=by)
     return OpenedPeriod(period=period, requests=requests, unassigned=unassigned)
+
+
+def _has_preparers(division: Unit, head: Position, positions: list[Position], units: dict[int, Unit]) -> bool:
+    inside = {u.pk for u in units.values() if division_of(u, units).pk == division.pk}
+    return any(p.is_active and p.pk != head.pk and p.unit_id in inside and p.role in PREPARER_ROLES for p in positions)
 
 
 def division_of_agency(units: dict[int, Unit]) -> Unit:

@@ -79,19 +79,23 @@ def test_nothing_before_the_reminder_days(opened, mailoutbox):
     assert result.periods == 1 and result.submissions == len(opened.requests) and not result.notices
 
 
-def test_a_reminder_from_three_days_before_up_to_the_due_date_once(opened, ll, staf, kasie, kabid, mailoutbox):
+def test_a_reminder_from_three_days_before_up_to_the_due_date_once(
+    opened, ll, staf, kasie, kabid, perencanaan, mailoutbox
+):
     individual = individual_submission(opened, ANALIS)
     run_tick(date(2027, 1, 8))
     assert keys(staf) == {f"reminder:{ll.pk}:{DUE}", f"reminder:{individual.pk}:{DUE}"}
     assert keys(kasie) == {f"reminder:{ll.pk}:{DUE}"}
     assert keys(kabid) == set()  # the reviewer is not a preparer
-    assert {m.to[0] for m in mailoutbox} == {staf.email, kasie.email}
-    assert len(mailoutbox) == 3
+    sekretariat = division_submission(opened, "Sekretariat")
+    assert keys(perencanaan) == {f"reminder:{sekretariat.pk}:{DUE}"}  # he prepares his subdivision's figures
+    assert {m.to[0] for m in mailoutbox} == {staf.email, kasie.email, perencanaan.email}
+    assert len(mailoutbox) == 4
     notice = Notification.objects.get(user=staf, submission=ll, kind=K.REMINDER)
     assert "11-01-2027" in notice.title and notice.url
     for day in (9, 10, 11):
         run_tick(date(2027, 1, day))
-    assert len(mailoutbox) == 3 and keys(staf, K.OVERDUE) == set()
+    assert len(mailoutbox) == 4 and keys(staf, K.OVERDUE) == set()
 
 
 def test_after_the_due_date_overdue_to_the_preparers_and_escalated_to_the_reviewer(
@@ -103,14 +107,14 @@ def test_after_the_due_date_overdue_to_the_preparers_and_escalated_to_the_review
     assert keys(kasie, K.OVERDUE) == {f"overdue:{ll.pk}:{DUE}"}
     assert f"escalated-reviewer:{ll.pk}:{DUE}" in keys(kabid, K.ESCALATED)
     assert f"escalated-reviewer:{individual.pk}:{DUE}" in keys(kasie, K.ESCALATED)  # the employee's superior
-    assert keys(perencanaan) == set()  # one working day late only
+    assert keys(perencanaan, K.ESCALATED) == set()  # one working day late only
     assert result.notices["overdue"] > 0 and result.notices["escalated-reviewer"] > 0
     assert "escalated-planning" not in result.notices
 
 
 def test_the_planning_head_hears_after_three_working_days_late(opened, ll, perencanaan):
     run_tick(date(2027, 1, 13))  # Wednesday: two working days late
-    assert keys(perencanaan) == set()
+    assert keys(perencanaan, K.ESCALATED) == set()
     result = run_tick(date(2027, 1, 14))  # Thursday: three
     assert f"escalated-planning:{ll.pk}:{DUE}" in keys(perencanaan, K.ESCALATED)
     assert result.notices["escalated-planning"] == len(opened.requests)
@@ -120,7 +124,7 @@ def test_the_planning_head_hears_after_three_working_days_late(opened, ll, peren
 def test_holidays_and_weekends_do_not_count_as_days_late(opened, ll, perencanaan):
     Holiday.objects.create(day=date(2027, 1, 13), name="Cuti bersama")
     run_tick(date(2027, 1, 14))
-    assert keys(perencanaan) == set()
+    assert keys(perencanaan, K.ESCALATED) == set()
     run_tick(date(2027, 1, 15))
     assert f"escalated-planning:{ll.pk}:{DUE}" in keys(perencanaan)
 

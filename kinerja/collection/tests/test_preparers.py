@@ -1,0 +1,64 @@
+"""Who prepares a division's data when the division is unusual: a unit whose head is its only seat, and the
+Sekretariat, where the planning head prepares his subdivision's figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kinerja.accounts.models import User
+from kinerja.collection import services
+from kinerja.collection.models import Submission
+from kinerja.collection.permissions import preparer_assignment
+from kinerja.collection.tests.helpers import open_period
+from kinerja.org.models import Assignment, Employee, Position, Role, Unit
+from kinerja.planning.models import StrategicPlan
+from kinerja.planning.tests.records import indicator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def terminal(dishub, perencanaan) -> User:  # type: ignore[no-untyped-def]
+    """A UPT whose head is its only seat, responsible for one indicator of the demo plan."""
+    unit = Unit.objects.create(agency=dishub, name="UPT Terminal Penumpang", kind=Unit.Kind.TECHNICAL)
+    kadis = Position.objects.get(agency=dishub, role=Role.HEAD)
+    seat = Position.objects.create(
+        agency=dishub, unit=unit, title="Kepala UPT Terminal", role=Role.SECTION_HEAD, superior=kadis
+    )
+    user = User.objects.create_user(username="kaupt.terminal", password="not-used-in-tests-1234")
+    employee = Employee.objects.create(agency=dishub, name="Kepala Terminal", nip="198001012005011001", user=user)
+    Assignment.objects.create(employee=employee, position=seat, start_date=date(2020, 1, 1))
+    plan = StrategicPlan.objects.get(agency=dishub, start_year=2022)
+    indicator(plan, perencanaan, "UPT.T1", responsible_unit=unit, aggregation="last")
+    return user
+
+
+def test_a_unit_with_only_its_head_is_prepared_by_the_head_and_goes_to_the_planning_head(  # type: ignore[no-untyped-def]
+    dishub, perencanaan, terminal, settings, tmp_path
+) -> None:
+    settings.EVIDENCE_ROOT = tmp_path
+    opened = open_period(dishub, perencanaan)
+    request = next(r for r in opened.requests if r.unit.name == "UPT Terminal Penumpang")
+    assert request.reviewer is None
+    submission = request.submission
+    assert preparer_assignment(terminal, request) is not None
+    line = submission.lines.get()
+    services.save_lines(
+        submission=submission, by=terminal,
+        lines=[services.LineInput(indicator_id=line.indicator_id, version=line.version, no_data=True,
+                                  no_data_reason="Terminal sedang direnovasi")],
+    )  # fmt: skip
+    submission.refresh_from_db()
+    services.submit(submission=submission, version=submission.version, by=terminal)
+    assert submission.status == Submission.Status.APPROVED and submission.awaiting is None
+
+
+def test_the_planning_head_prepares_the_sekretariat_and_the_secretary_reviews(dishub, perencanaan) -> None:  # type: ignore[no-untyped-def]
+    opened = open_period(dishub, perencanaan)
+    request = next(r for r in opened.requests if r.kind == "division" and r.unit.name == "Sekretariat")
+    assert request.reviewer.role == Role.SECRETARY
+    assert preparer_assignment(perencanaan, request) is not None
+    sekretaris = User.objects.get(username="sekretaris")
+    assert preparer_assignment(sekretaris, request) is None
