@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinerja.collection import selectors, services
+from kinerja.collection.excel import FormUpload, form_workbook, read_form
 from kinerja.collection.models import DigestPreference, Notification, ReportingPeriod, Submission
 from kinerja.collection.permissions import (
     get_evidence_for_user,
@@ -27,7 +29,10 @@ from kinerja.collection.permissions import (
 )
 from kinerja.lib.errors import ConfirmationRequired
 from kinerja.lib.numbers import NumberFormatError, parse_decimal
+from kinerja.lib.xlsx import XLSX
 from kinerja.measurement import selectors as measurement
+from kinerja.measurement.excel import pending
+from kinerja.measurement.excel.forms import ConfirmForm, UploadForm
 from kinerja.org.permissions import get_agency_for_user
 from kinerja.planning.models import Scale
 from kinerja.planning.permissions import can_plan, reads_whole_agency
@@ -136,6 +141,39 @@ def period_board(request: HttpRequest, pk: int) -> HttpResponse:
         "can_plan": can_plan(request.user, period.agency),
     }
     return render(request, "collection/board.html", context)
+
+
+@require_POST
+def period_due_date(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_period_for_user(request.user, pk)
+    version = request.POST.get("version", "")
+    try:
+        due_on = _parse_date(request.POST.get("due_on", "")[:20])
+        if due_on is None:
+            raise ValidationError({"due_on": _("Write the date as a date, e.g. 2026-10-12.")})
+        if not version.isdigit():
+            raise ValidationError(_("The form is incomplete; reload the page."))
+        services.set_due_date(period=period, due_on=due_on, version=int(version), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The due date was changed."))
+    return redirect("collection-period", pk=period.pk)
+
+
+@require_POST
+def period_close(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_period_for_user(request.user, pk)
+    version = request.POST.get("version", "")
+    try:
+        if not version.isdigit():
+            raise ValidationError(_("The form is incomplete; reload the page."))
+        services.close_period(period=period, version=int(version), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The period is closed: no more reminders are sent."))
+    return redirect("collection-period", pk=period.pk)
 
 
 # The submission form
@@ -398,3 +436,102 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The file was removed."))
     return redirect(reverse("collection-submission", args=[line.submission_id]) + f"#line-{line.indicator_id}")
+
+
+# The offline form (Excel)
+
+
+def _excel_preview(
+    request: HttpRequest, submission: Submission, upload: Any, form: Any = None, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "submission": submission, "request_": submission.request, "period": submission.request.period,
+        "agency": submission.request.period.agency, "upload": upload, "form": form,
+    }  # fmt: skip
+    return render(request, "collection/excel_preview.html", context, status=status)
+
+
+def _excel_writer(request: HttpRequest, pk: int) -> Submission:
+    """The submission, when the user prepares it (404 outside the agency, else 403)."""
+    submission = get_submission_for_user(request.user, pk)
+    services.require_preparer(request.user, submission)
+    return submission
+
+
+@require_GET
+def excel_download(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_user(request.user, pk)
+    period = submission.request.period
+    unit = submission.request.unit
+    name = f"kinerja-{unit.code or unit.name}-{period.year}-TW{period.quarter}"
+    response = HttpResponse(form_workbook(submission), content_type=XLSX)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "kinerja"
+    response["Content-Disposition"] = f'attachment; filename="{safe}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def excel_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reads the filled workbook and shows what it would change, or every error in it. Saves nothing."""
+    submission = _excel_writer(request, pk)
+    if not submission.editable:
+        messages.error(request, _("This submission cannot be changed now."))
+        return redirect("collection-submission", pk=submission.pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():  # too large, not an .xlsx, or no file: refused before it is parsed
+        errors = [str(message) for messages_ in form.errors.values() for message in messages_]
+        return _excel_preview(request, submission, FormUpload(errors=errors), status=400)
+    upload = read_form(submission, form.cleaned_data["file"])
+    if upload.errors or not upload.changes:
+        pending.discard(request)
+        return _excel_preview(request, submission, upload)
+    token = pending.keep(request, submission.request.period.agency, form.cleaned_data["file"], form.filename)
+    return _excel_preview(request, submission, upload, ConfirmForm(initial={"token": token}))
+
+
+@require_POST
+def excel_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Applies the previewed workbook through save_lines: read again from the same bytes, all or nothing."""
+    submission = _excel_writer(request, pk)
+    agency = submission.request.period.agency
+    form = ConfirmForm(request.POST)
+    kept = pending.load(request, agency, form.cleaned_data["token"]) if form.is_valid() else None
+    if kept is None:
+        messages.error(request, _("The previewed file is no longer available. Upload it again."))
+        return redirect("collection-submission", pk=submission.pk)
+    if not submission.editable:
+        pending.discard(request)
+        messages.error(request, _("This submission cannot be changed now."))
+        return redirect("collection-submission", pk=submission.pk)
+    upload = read_form(submission, kept.data)  # the workbook names its submission: another one's is refused here
+    if upload.errors:
+        pending.discard(request)
+        return _excel_preview(request, submission, upload, status=409)
+    confirmed = form.cleaned_data["confirm_warnings"]
+    try:
+        saved = services.save_lines(
+            submission=submission, lines=upload.inputs, by=request.user, confirmed_warnings=confirmed
+        )
+    except ConfirmationRequired as exc:
+        upload.warnings = exc.warnings
+        form.add_error("confirm_warnings", _("Tick this box to confirm the warnings, or correct the workbook."))
+        return _excel_preview(request, submission, upload, form)
+    except services.LinesChanged as exc:
+        pending.discard(request)
+        codes = ", ".join(line.indicator.code for line in exc.lines)
+        return _excel_preview(
+            request, submission, FormUpload(errors=[f"{' '.join(exc.messages)} ({codes})"]), status=409
+        )
+    except services.LineProblems as exc:
+        pending.discard(request)
+        codes = {line.indicator_id: line.indicator.code for line in submission.lines.select_related("indicator")}
+        errors = [f"{codes.get(k, k)}: {m}" for k, fields in exc.by_line.items() for m in fields.values()]
+        return _excel_preview(request, submission, FormUpload(errors=errors), status=400)
+    except services.TransitionRefused as exc:
+        pending.discard(request)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("collection-submission", pk=submission.pk)
+    pending.discard(request)
+    messages.success(request, _("The draft was saved (%(count)s indicators changed).") % {"count": len(saved)})
+    return redirect("collection-submission", pk=submission.pk)
