@@ -233,6 +233,25 @@ def set_due_date(*, period: ReportingPeriod, due_on: date, version: int, by: Use
     return period
 
 
+def close_period(*, period: ReportingPeriod, version: int, by: User) -> ReportingPeriod:
+    """Ends a period's collection: no more reminders, and its requests leave the inboxes. Data already
+    verified stays; what was not verified is left as it is, visible on the board."""
+    acting = require_planner(by, period.agency)
+    with transaction.atomic():
+        updated = ReportingPeriod.objects.filter(
+            pk=period.pk, version=version, status=ReportingPeriod.Status.OPEN
+        ).update(status=ReportingPeriod.Status.CLOSED, version=version + 1)
+        if updated != 1:
+            raise ConflictError()
+        period.status, period.version = ReportingPeriod.Status.CLOSED, version + 1
+        unverified = Submission.objects.filter(request__period=period).exclude(status=S.VERIFIED).count()
+        record_event(
+            action="collection.period.closed", actor=by, acting_as=acting, agency=period.agency, target=period,
+            before={"status": "open"}, after={"status": "closed", "unverified": unverified},
+        )  # fmt: skip
+    return period
+
+
 # Entering data
 
 

@@ -62,3 +62,28 @@ def test_the_planning_head_prepares_the_sekretariat_and_the_secretary_reviews(di
     assert preparer_assignment(perencanaan, request) is not None
     sekretaris = User.objects.get(username="sekretaris")
     assert preparer_assignment(sekretaris, request) is None
+
+
+def test_the_planning_head_moves_the_due_date_and_closes_the_period(dishub, perencanaan, kadis) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    from kinerja.audit.models import AuditEvent
+    from kinerja.collection.models import ReportingPeriod
+    from kinerja.lib.errors import ConflictError
+
+    period = open_period(dishub, perencanaan).period
+    with pytest.raises(PermissionDenied):
+        services.set_due_date(period=period, due_on=date(2027, 1, 20), version=period.version, by=kadis)
+    services.set_due_date(period=period, due_on=date(2027, 1, 20), version=period.version, by=perencanaan)
+    with pytest.raises(ConflictError):  # a form read before the change
+        services.close_period(period=period, version=period.version - 1, by=perencanaan)
+    with pytest.raises(PermissionDenied):
+        services.close_period(period=period, version=period.version, by=kadis)
+    services.close_period(period=period, version=period.version, by=perencanaan)
+    period.refresh_from_db()
+    assert period.status == ReportingPeriod.Status.CLOSED and period.due_on == date(2027, 1, 20)
+    assert AuditEvent.objects.filter(action="collection.period.closed").count() == 1
+    staf = User.objects.get(username="staf")
+    from kinerja.collection.selectors import waiting_for
+
+    assert waiting_for(staf) == []

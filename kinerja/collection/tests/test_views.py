@@ -356,9 +356,11 @@ def test_only_preparers_upload_evidence(login, lalu_lintas) -> None:  # type: ig
 def test_every_collection_page_is_in_this_file() -> None:
     names = {name for name in get_resolver().reverse_dict if isinstance(name, str) and name.startswith("collection-")}
     covered = {
-        "collection-inbox", "collection-inbox-read", "collection-email", "collection-periods", "collection-period",
+        "collection-inbox", "collection-inbox-read", "collection-period-due-date", "collection-period-close", "collection-email", "collection-periods", "collection-period",
         "collection-submission", "collection-preview", "collection-transition", "collection-evidence-add",
         "collection-evidence", "collection-evidence-remove",
+        # The offline form: its permissions and round trip are in test_excel.py.
+        "collection-excel", "collection-excel-upload", "collection-excel-confirm",
     }  # fmt: skip
     assert names <= covered, names - covered
 
@@ -389,3 +391,40 @@ def test_removing_evidence_after_a_return_needs_a_reason(login, lalu_lintas) -> 
     _client(login, "staf").post(url, {"reason": "Salah unggah"})
     evidence.refresh_from_db()
     assert evidence.removed_at is not None and evidence.removal_reason == "Salah unggah"
+
+
+@pytest.mark.parametrize("username", ["kadis", "kabid", "staf", "inspektorat", "admin.kominfo"])
+def test_only_the_planning_head_changes_or_closes_a_period(login, opened, username: str) -> None:  # type: ignore[no-untyped-def]
+    period = opened.period
+    client = _client(login, username)
+    due = client.post(
+        reverse("collection-period-due-date", args=[period.pk]), {"due_on": "2026-10-30", "version": period.version}
+    )  # noqa: E501
+    close = client.post(reverse("collection-period-close", args=[period.pk]), {"version": period.version})
+    assert due.status_code == close.status_code == (404 if username == "admin.kominfo" else 403)
+    period.refresh_from_db()
+    assert period.status == "open" and str(period.due_on) == "2026-10-12"
+
+
+def test_the_planning_head_moves_the_due_date_then_closes(login, opened) -> None:  # type: ignore[no-untyped-def]
+    period = opened.period
+    client = _client(login, "perencanaan")
+    bad = client.post(
+        reverse("collection-period-due-date", args=[period.pk]),
+        {"due_on": "30/10/2026", "version": period.version},
+        follow=True,
+    )  # noqa: E501
+    assert "Write the date as a date" in bad.content.decode()
+    client.post(
+        reverse("collection-period-due-date", args=[period.pk]), {"due_on": "2026-10-30", "version": period.version}
+    )  # noqa: E501
+    period.refresh_from_db()
+    assert str(period.due_on) == "2026-10-30"
+    stale = client.post(
+        reverse("collection-period-close", args=[period.pk]), {"version": period.version - 1}, follow=True
+    )  # noqa: E501
+    assert "Someone else changed this record" in stale.content.decode()
+    client.post(reverse("collection-period-close", args=[period.pk]), {"version": period.version})
+    period.refresh_from_db()
+    assert period.status == "closed"
+    assert "This period is closed." in client.get(reverse("collection-period", args=[period.pk])).content.decode()
