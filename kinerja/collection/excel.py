@@ -27,7 +27,7 @@ from kinerja.lib.xlsx import write_cell
 from kinerja.measurement.excel import sheets as s
 from kinerja.measurement.excel.cells import CellError, decimal, number_cell, raw_value, read, target_cell, target_input
 from kinerja.measurement.excel.reader import MAX_UPLOAD_BYTES, Issue, check_file
-from kinerja.measurement.excel.writer import _Book, _instructions
+from kinerja.measurement.excel.writer import Book, instructions
 from kinerja.measurement.services import realization_errors
 from kinerja.planning.models import Scale
 
@@ -122,8 +122,8 @@ def _identity(submission: Submission) -> list[tuple[str, Any]]:
 
 def form_workbook(submission: Submission) -> bytes:
     """The draft as a workbook: a Petunjuk sheet, the Realisasi sheet (one row per line) and the Identitas sheet."""
-    book = _Book()
-    _instructions(book, [(FORM_SHEET, list(COLUMNS)), (IDENTITY_SHEET, list(IDENTITY_SHEET.columns))])
+    book = Book()
+    instructions(book, [(FORM_SHEET, list(COLUMNS)), (IDENTITY_SHEET, list(IDENTITY_SHEET.columns))])
     sheet = book.book.create_sheet(SHEET_FORM)
     for index, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -323,7 +323,7 @@ def _merge(submission: Submission, rows: list[_Row], result: FormUpload) -> None
         changed.append((line, item))
         result.inputs.append(item)
         _changes(result, line, values)
-    history = services._history(submission, [line.indicator_id for line, _item in changed])
+    history = services.value_history(submission, [line.indicator_id for line, _item in changed])
     for line, item in changed:
         value = item.values()["value"]
         if value is not None and (warning := services.unusual_value(line.indicator, value, history[line.indicator_id])):

@@ -324,7 +324,7 @@ def save_lines(
     problems: dict[int, dict[str, str]] = {}
     warnings: list[str] = []
     changed: list[tuple[SubmissionLine, LineInput, dict[str, Any]]] = []
-    history = _history(submission, [i.indicator_id for i in inputs])
+    history = value_history(submission, [i.indicator_id for i in inputs])
     for item in inputs:
         line = stored[item.indicator_id]
         values = item.values()
@@ -385,7 +385,7 @@ def save_lines(
     return result
 
 
-def _history(submission: Submission, indicator_ids: list[int]) -> dict[int, list[Decimal]]:
+def value_history(submission: Submission, indicator_ids: list[int]) -> dict[int, list[Decimal]]:
     period = submission.request.period
     found: dict[int, list[Decimal]] = defaultdict(list)
     rows = Realization.objects.filter(indicator_id__in=indicator_ids, value__isnull=False).exclude(

@@ -43,7 +43,7 @@ IN_PLAN_ORDER = (
 )  # fmt: skip
 
 
-class _Book:
+class Book:
     def __init__(self) -> None:
         self.book = Workbook(write_only=True)
 
@@ -251,7 +251,7 @@ def export_workbook(agency: Agency, year: int | None = None) -> bytes:
     plan = plan_for(agency, year)
     years = [year] if year is not None else (plan.years if plan else None)
     agreements = _agreements(plan, years or [])
-    book = _Book()
+    book = Book()
     book.add(s.SHEET_PLAN, list(s.PLAN.columns), _plan_rows(plan))
     book.add(s.SHEET_RENSTRA, s.renstra_columns(plan.years if plan else []), _renstra_rows(plan))
     book.add(s.SHEET_AGREEMENTS, list(s.AGREEMENTS.columns), _agreement_rows(agreements))
@@ -266,26 +266,26 @@ def export_workbook(agency: Agency, year: int | None = None) -> bytes:
 def template_workbook(agency: Agency, kind: str, year: int) -> bytes:
     """A workbook to fill in: its instructions first, then the sheets of `kind`, filled with what exists."""
     plan = plan_for(agency, year)
-    book = _Book()
+    book = Book()
     if kind == "plan":
         years = plan.years if plan else list(range(year, year + PLAN_YEARS))
         renstra = s.renstra_columns(years)
-        _instructions(book, [(s.PLAN, list(s.PLAN.columns)), (s.RENSTRA, renstra)])
+        instructions(book, [(s.PLAN, list(s.PLAN.columns)), (s.RENSTRA, renstra)])
         book.add(s.SHEET_PLAN, list(s.PLAN.columns), _plan_rows(plan))
         book.add(s.SHEET_RENSTRA, renstra, _renstra_rows(plan))
     elif kind == "targets":
         agreements = _agreements(plan, [year])
-        _instructions(book, [(s.AGREEMENTS, list(s.AGREEMENTS.columns)), (s.TARGETS, list(s.TARGETS.columns))])
+        instructions(book, [(s.AGREEMENTS, list(s.AGREEMENTS.columns)), (s.TARGETS, list(s.TARGETS.columns))])
         book.add(s.SHEET_AGREEMENTS, list(s.AGREEMENTS.columns), _agreement_rows(agreements))
         rows = chain(_target_rows(agreements), _unassigned_rows(plan, year))
         book.add(s.SHEET_TARGETS, list(s.TARGETS.columns), rows)
     elif kind == "realizations":
-        _instructions(book, [(s.REALIZATIONS, list(s.REALIZATIONS.columns))])
+        instructions(book, [(s.REALIZATIONS, list(s.REALIZATIONS.columns))])
         book.add(
             s.SHEET_REALIZATIONS, list(s.REALIZATIONS.columns), _realization_rows(plan, [year], every_quarter=True)
         )
     elif kind == "budget":
-        _instructions(book, [(s.BUDGET, list(s.BUDGET.columns))])
+        instructions(book, [(s.BUDGET, list(s.BUDGET.columns))])
         book.add(s.SHEET_BUDGET, list(s.BUDGET.columns), _budget_rows(agency, [year]))
     else:
         raise ValueError(f"Unknown template {kind!r}")
@@ -301,7 +301,7 @@ _HELP_COLUMNS = [
 ]
 
 
-def _instructions(book: _Book, parts: list[tuple[s.Sheet, list[s.Column]]]) -> None:
+def instructions(book: Book, parts: list[tuple[s.Sheet, list[s.Column]]]) -> None:
     """The Petunjuk sheet: how to fill in the workbook, column by column. The import ignores it."""
     general = [
         _("Row 1 of each sheet holds the column headers: keep them as they are. Data starts in row 2."),
