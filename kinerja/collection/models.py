@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -50,14 +51,19 @@ class CollectionSettings(models.Model):
         Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="collection_settings"
     )
     due_day = models.PositiveSmallIntegerField(
-        _("due day"), default=10, help_text=_("Day of the month after the quarter on which the data is due.")
+        _("due day"), default=10, validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Day of the month after the quarter on which the data is due (1 to 28)."),
+    )  # fmt: skip
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("reminder, days before the due date"), default=3, validators=[MaxValueValidator(30)]
     )
-    remind_days_before = models.PositiveSmallIntegerField(_("reminder, days before the due date"), default=3)
     escalate_after_days = models.PositiveSmallIntegerField(
-        _("tell the planning head after this many days late"), default=3
+        _("tell the planning head after this many days late"), default=3, validators=[MaxValueValidator(30)]
     )
     evidence_required = models.BooleanField(_("evidence required for every reported value"), default=True)
-    evidence_max_mb = models.PositiveSmallIntegerField(_("largest evidence file (MB)"), default=10)
+    evidence_max_mb = models.PositiveSmallIntegerField(
+        _("largest evidence file (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
     individual_requests = models.BooleanField(
         _("ask each employee with individual indicators (IKI) for their data"), default=True
     )

@@ -731,3 +731,69 @@ def user_url(name: str, *args: Any) -> str:
 
 
 __all__ = ["today"]
+
+
+# Settings and holidays
+
+SETTINGS_FIELDS = [
+    "due_day", "remind_days_before", "escalate_after_days", "evidence_required", "evidence_max_mb",
+    "individual_requests",
+]  # fmt: skip
+
+
+def save_settings(*, agency: Agency, values: dict[str, Any], version: int, by: User) -> CollectionSettings:
+    """Changes how the agency collects its data; `version` 0 when the agency still had the defaults."""
+    acting = require_planner(by, agency)
+    current = CollectionSettings.objects.filter(agency=agency).first()
+    if (current.version if current else 0) != version:
+        raise ConflictError()
+    before = snapshot(current, SETTINGS_FIELDS) if current else None
+    with transaction.atomic():
+        if current is None:
+            try:
+                with transaction.atomic():
+                    current = CollectionSettings.objects.create(agency=agency, **values)
+            except IntegrityError as exc:
+                raise ConflictError() from exc
+        else:
+            for name, value in values.items():
+                setattr(current, name, value)
+            from kinerja.lib.versioning import save_if_unchanged
+
+            save_if_unchanged(current, version=version, fields=list(values))
+        record_event(
+            action="collection.settings.saved", actor=by, acting_as=acting, agency=agency, target=current,
+            before=before, after=snapshot(current, SETTINGS_FIELDS),
+        )  # fmt: skip
+    return current
+
+
+def add_holiday(*, agency: Agency, day: date, name: str, by: User) -> Holiday:
+    """A local day off (or cuti bersama) of the agency's local government, which moves its due dates."""
+    acting = require_planner(by, agency)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the holiday.")})
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                holiday = Holiday.objects.create(day=day, name=name[:200], local_government=agency.local_government)
+        except IntegrityError as exc:
+            raise ValidationError({"day": _("That day is a holiday already.")}) from exc
+        record_event(
+            action="org.holiday.added", actor=by, acting_as=acting, agency=agency, target=holiday,
+            after={"day": day, "name": holiday.name},
+        )  # fmt: skip
+    return holiday
+
+
+def remove_holiday(*, agency: Agency, holiday: Holiday, by: User) -> None:
+    acting = require_planner(by, agency)
+    if holiday.local_government_id != agency.local_government_id:
+        raise PermissionDenied  # national holidays, and another government's, are not the agency's to remove
+    with transaction.atomic():
+        record_event(
+            action="org.holiday.removed", actor=by, acting_as=acting, agency=agency, target=holiday,
+            before={"day": holiday.day, "name": holiday.name},
+        )  # fmt: skip
+        holiday.delete()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("read/", views.inbox_read, name="collection-inbox-read"),
     path("email/", views.email_preference, name="collection-email"),
     path("agency/<int:agency_id>/periods/", views.period_list, name="collection-periods"),
+    path("agency/<int:agency_id>/settings/", views.collection_settings, name="collection-settings"),
     path("period/<int:pk>/", views.period_board, name="collection-period"),
     path("period/<int:pk>/due-date/", views.period_due_date, name="collection-period-due-date"),
     path("period/<int:pk>/close/", views.period_close, name="collection-period-close"),

@@ -6,9 +6,11 @@ import re
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kinerja.collection import selectors, services
 from kinerja.collection.excel import FormUpload, form_workbook, read_form
-from kinerja.collection.models import DigestPreference, Notification, ReportingPeriod, Submission
+from kinerja.collection.models import CollectionSettings, DigestPreference, Notification, ReportingPeriod, Submission
 from kinerja.collection.permissions import (
     get_evidence_for_user,
     get_line_for_user,
@@ -33,6 +35,7 @@ from kinerja.lib.xlsx import XLSX
 from kinerja.measurement import selectors as measurement
 from kinerja.measurement.excel import pending
 from kinerja.measurement.excel.forms import ConfirmForm, UploadForm
+from kinerja.org.models import Holiday
 from kinerja.org.permissions import get_agency_for_user
 from kinerja.planning.models import Scale
 from kinerja.planning.permissions import can_plan, reads_whole_agency
@@ -174,6 +177,60 @@ def period_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The period is closed: no more reminders are sent."))
     return redirect("collection-period", pk=period.pk)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = CollectionSettings
+        fields = services.SETTINGS_FIELDS
+
+
+@require_http_methods(["GET", "POST"])
+def collection_settings(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency = get_agency_for_user(request.user, agency_id)
+    if not can_plan(request.user, agency):
+        raise PermissionDenied
+    current = CollectionSettings.objects.filter(agency=agency).first()
+    form = SettingsForm(request.POST or None, instance=current or CollectionSettings(agency=agency))
+    version = current.version if current else 0
+    if request.method == "POST" and request.POST.get("form") == "holiday":
+        try:
+            day = _parse_date(request.POST.get("day", "")[:20])
+            if day is None:
+                raise ValidationError({"day": _("Write the date as a date, e.g. 2026-10-12.")})
+            services.add_holiday(agency=agency, day=day, name=request.POST.get("name", "")[:200], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The holiday was added."))
+        return redirect("collection-settings", agency_id=agency.pk)
+    if request.method == "POST" and request.POST.get("form") == "remove-holiday":
+        holiday = Holiday.objects.filter(
+            pk=request.POST.get("holiday", "0") if request.POST.get("holiday", "").isdigit() else 0
+        ).first()  # noqa: E501
+        if holiday is None:
+            raise Http404
+        services.remove_holiday(agency=agency, holiday=holiday, by=request.user)
+        messages.success(request, _("The holiday was removed."))
+        return redirect("collection-settings", agency_id=agency.pk)
+    if request.method == "POST" and form.is_valid():
+        posted = request.POST.get("version", "")
+        try:
+            services.save_settings(
+                agency=agency, values={name: form.cleaned_data[name] for name in services.SETTINGS_FIELDS},
+                version=int(posted) if posted.isdigit() else -1, by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The collection settings were saved."))
+            return redirect("collection-settings", agency_id=agency.pk)
+    start = services.today().replace(month=1, day=1)
+    holidays = Holiday.objects.filter(
+        Q(local_government__isnull=True) | Q(local_government_id=agency.local_government_id), day__gte=start
+    )
+    context = {"agency": agency, "form": form, "version": version, "holidays": holidays}
+    return render(request, "collection/settings.html", context)
 
 
 # The submission form

@@ -87,3 +87,22 @@ def test_the_planning_head_moves_the_due_date_and_closes_the_period(dishub, pere
     from kinerja.collection.selectors import waiting_for
 
     assert waiting_for(staf) == []
+
+
+def test_holidays_are_added_by_the_planning_head_and_national_ones_are_not_his_to_remove(
+    dishub, perencanaan, kadis
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from kinerja.org.models import Holiday
+
+    with pytest.raises(PermissionDenied):
+        services.add_holiday(agency=dishub, day=date(2026, 10, 15), name="Hari jadi", by=kadis)
+    local = services.add_holiday(agency=dishub, day=date(2026, 10, 15), name="Hari jadi", by=perencanaan)
+    with pytest.raises(ValidationError):
+        services.add_holiday(agency=dishub, day=date(2026, 10, 15), name="Lagi", by=perencanaan)
+    national = Holiday.objects.create(day=date(2026, 8, 17), name="Hari Kemerdekaan")
+    with pytest.raises(PermissionDenied):
+        services.remove_holiday(agency=dishub, holiday=national, by=perencanaan)
+    services.remove_holiday(agency=dishub, holiday=local, by=perencanaan)
+    assert list(Holiday.objects.values_list("name", flat=True)) == ["Hari Kemerdekaan"]

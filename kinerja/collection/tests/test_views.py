@@ -356,7 +356,7 @@ def test_only_preparers_upload_evidence(login, lalu_lintas) -> None:  # type: ig
 def test_every_collection_page_is_in_this_file() -> None:
     names = {name for name in get_resolver().reverse_dict if isinstance(name, str) and name.startswith("collection-")}
     covered = {
-        "collection-inbox", "collection-inbox-read", "collection-period-due-date", "collection-period-close", "collection-email", "collection-periods", "collection-period",
+        "collection-inbox", "collection-inbox-read", "collection-period-due-date", "collection-period-close", "collection-settings", "collection-email", "collection-periods", "collection-period",
         "collection-submission", "collection-preview", "collection-transition", "collection-evidence-add",
         "collection-evidence", "collection-evidence-remove",
         # The offline form: its permissions and round trip are in test_excel.py.
@@ -428,3 +428,60 @@ def test_the_planning_head_moves_the_due_date_then_closes(login, opened) -> None
     period.refresh_from_db()
     assert period.status == "closed"
     assert "This period is closed." in client.get(reverse("collection-period", args=[period.pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("perencanaan", 200), ("kadis", 403), ("kabid", 403), ("staf", 403), ("inspektorat", 403), ("admin.kominfo", 404)],
+)  # noqa: E501
+def test_the_collection_settings_are_the_planning_heads(login, dishub, username: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    client = _client(login, username)
+    url = reverse("collection-settings", args=[dishub.pk])
+    assert client.get(url).status_code == status
+    form = {
+        "version": "0",
+        "due_day": "15",
+        "remind_days_before": "2",
+        "escalate_after_days": "4",
+        "evidence_max_mb": "5",
+    }  # noqa: E501
+    response = client.post(url, form)
+    assert response.status_code == (302 if status == 200 else status)
+    from kinerja.collection.models import CollectionSettings
+
+    stored = CollectionSettings.objects.filter(agency=dishub).first()
+    if status == 200:
+        assert (stored.due_day, stored.evidence_required, stored.evidence_max_mb) == (15, False, 5)
+        assert client.post(url, form).status_code == 200  # the same form again is stale: version 0 is gone
+    else:
+        assert stored is None
+
+
+def test_a_bad_setting_is_named_and_the_due_day_moves_the_default_due_date(login, dishub) -> None:  # type: ignore[no-untyped-def]
+    client = _client(login, "perencanaan")
+    url = reverse("collection-settings", args=[dishub.pk])
+    bad = client.post(
+        url,
+        {
+            "version": "0",
+            "due_day": "31",
+            "remind_days_before": "2",
+            "escalate_after_days": "3",
+            "evidence_max_mb": "10",
+        },
+    )  # noqa: E501
+    assert bad.status_code == 200 and "due_day" in bad.context["form"].errors
+    client.post(
+        url,
+        {
+            "version": "0",
+            "due_day": "15",
+            "remind_days_before": "2",
+            "escalate_after_days": "3",
+            "evidence_max_mb": "10",
+            "evidence_required": "on",
+        },
+    )  # noqa: E501
+    client.post(url, {"form": "holiday", "day": "2026-10-15", "name": "Hari jadi kabupaten"})
+    client.post(reverse("collection-periods", args=[dishub.pk]), {"year": "2026", "quarter": "3"})
+    assert str(dishub.periods.get().due_on) == "2026-10-16"  # the 15th is a local holiday
