@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kinerja.accounts.models import User
 from kinerja.collection.models import DataRequest, Evidence, ReportingPeriod, Review, Submission, SubmissionLine
@@ -18,6 +19,7 @@ from kinerja.measurement import selectors as measurement
 from kinerja.measurement.achievement import Measure
 from kinerja.measurement.models import Realization
 from kinerja.measurement.predicates import Band, classify
+from kinerja.org.models import Unit
 from kinerja.org.permissions import current_assignments
 from kinerja.org.selectors import today
 from kinerja.planning.permissions import planner_assignment
@@ -124,13 +126,29 @@ def waiting_for(user: User) -> list[Submission]:
         submission.waiting_reason = "verify"
         found[submission.pk] = submission
     editable = open_rows.filter(status__in=Submission.EDITABLE, request__period__agency_id__in=agency_ids)
+    # Only the requests of the divisions the user sits in can be theirs to prepare: this runs on every page
+    # (the inbox count), so the candidates are narrowed before each one's preparers are worked out.
+    units = {u.pk: u for u in Unit.objects.filter(agency_id__in=agency_ids)}
+    own_divisions = {
+        _top(units, a.position.unit_id) for a in assignments if a.position.unit_id in units
+    }  # fmt: skip
     for submission in editable.filter(
-        Q(request__kind=DataRequest.Kind.DIVISION) | Q(request__position_id__in=position_ids)
+        Q(request__kind=DataRequest.Kind.DIVISION, request__unit_id__in=own_divisions)
+        | Q(request__position_id__in=position_ids)
     ):
         if preparer_assignment(user, submission.request) is not None:
             submission.waiting_reason = "prepare"
             found[submission.pk] = submission
     return sorted(found.values(), key=lambda s: (s.request.period.due_on, s.pk))
+
+
+def _top(units: dict, unit_id: int) -> int:  # type: ignore[type-arg]
+    """The top-level unit (division) a unit belongs to."""
+    seen: set[int] = set()
+    while units[unit_id].parent_id in units and unit_id not in seen:
+        seen.add(unit_id)
+        unit_id = units[unit_id].parent_id
+    return unit_id
 
 
 # Period board
@@ -181,19 +199,12 @@ def board(period: ReportingPeriod, holidays: set[date]) -> list[BoardRow]:
 
 
 def timezone_date(moment):  # type: ignore[no-untyped-def]
-    from django.utils import timezone
-
     return timezone.localtime(moment).date() if moment else None
 
 
 def planner_label(period: ReportingPeriod) -> str:
-    from django.utils.translation import gettext as _
-
     return _("Planning head")
 
 
 def is_planner(user: User, period: ReportingPeriod) -> bool:
     return planner_assignment(user, period.agency) is not None
-
-
-__all__ = ["Decimal"]

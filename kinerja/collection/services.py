@@ -15,7 +15,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,7 +40,6 @@ from kinerja.lib.workdays import quarter_due_date
 from kinerja.measurement.models import Realization
 from kinerja.measurement.services import NEW, realization_errors, record_realization
 from kinerja.org.models import Agency, Assignment, Holiday, Position, Role, Unit
-from kinerja.org.selectors import today
 from kinerja.planning.models import Indicator
 from kinerja.planning.permissions import require_planner
 from kinerja.planning.selectors import plan_for
@@ -724,13 +722,6 @@ def set_digest(*, user: User, daily: bool) -> None:
     from kinerja.collection.models import DigestPreference
 
     DigestPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily})
-
-
-def user_url(name: str, *args: Any) -> str:
-    return reverse(name, args=args)
-
-
-__all__ = ["today"]
 
 
 # Settings and holidays

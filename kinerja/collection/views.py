@@ -37,6 +37,7 @@ from kinerja.measurement.excel import pending
 from kinerja.measurement.excel.forms import ConfirmForm, UploadForm
 from kinerja.org.models import Holiday
 from kinerja.org.permissions import get_agency_for_user
+from kinerja.org.selectors import today
 from kinerja.planning.models import Scale
 from kinerja.planning.permissions import can_plan, reads_whole_agency
 
@@ -121,8 +122,8 @@ def period_list(request: HttpRequest, agency_id: int) -> HttpResponse:
                     % {"codes": ", ".join(i.code for i in opened.unassigned)},
                 )
             return redirect("collection-period", pk=opened.period.pk)
-    today = services.today()
-    year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    now = today()
+    year, quarter = (now.year, (now.month - 1) // 3) if now.month > 3 else (now.year - 1, 4)
     context = {
         "agency": agency, "periods": ReportingPeriod.objects.filter(agency=agency), "can_open": planner,
         "errors": errors, "posted": posted, "suggested": {"year": year, "quarter": quarter},
@@ -135,7 +136,7 @@ def period_list(request: HttpRequest, agency_id: int) -> HttpResponse:
 def period_board(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_period_for_user(request.user, pk)
     require_board_reader(request.user, period)
-    holidays = services.holidays_of(period.agency, period.due_on, services.today())
+    holidays = services.holidays_of(period.agency, period.due_on, today())
     rows = selectors.board(period, holidays)
     context = {
         "period": period,
@@ -225,7 +226,7 @@ def collection_settings(request: HttpRequest, agency_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The collection settings were saved."))
             return redirect("collection-settings", agency_id=agency.pk)
-    start = services.today().replace(month=1, day=1)
+    start = today().replace(month=1, day=1)
     holidays = Holiday.objects.filter(
         Q(local_government__isnull=True) | Q(local_government_id=agency.local_government_id), day__gte=start
     )
