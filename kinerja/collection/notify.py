@@ -8,7 +8,6 @@ one twice. Users who asked for a daily digest get their notices in one email a d
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -228,11 +227,3 @@ def send_digests(*, on: object) -> int:
 
 def _site() -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/")
-
-
-def counts(user: User) -> dict[str, int]:
-    """Unread notices per kind, for the navigation."""
-    found: dict[str, int] = defaultdict(int)
-    for kind in Notification.objects.filter(user=user, read_at__isnull=True).values_list("kind", flat=True):
-        found[kind] += 1
-    return dict(found)

@@ -22,7 +22,6 @@ from kinerja.measurement.predicates import Band, classify
 from kinerja.org.models import Unit
 from kinerja.org.permissions import current_assignments
 from kinerja.org.selectors import today
-from kinerja.planning.permissions import planner_assignment
 
 S = Submission.Status
 
@@ -204,7 +203,3 @@ def timezone_date(moment):  # type: ignore[no-untyped-def]
 
 def planner_label(period: ReportingPeriod) -> str:
     return _("Planning head")
-
-
-def is_planner(user: User, period: ReportingPeriod) -> bool:
-    return planner_assignment(user, period.agency) is not None

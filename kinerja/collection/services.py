@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +26,7 @@ from kinerja.collection import notify
 from kinerja.collection.models import (
     CollectionSettings,
     DataRequest,
+    DigestPreference,
     Evidence,
     Notification,
     ReportingPeriod,
@@ -35,7 +37,9 @@ from kinerja.collection.models import (
 )
 from kinerja.collection.permissions import PREPARER_ROLES, holds, preparer_assignment, review_chain
 from kinerja.lib.errors import ConfirmationRequired, ConflictError
+from kinerja.lib.numbers import format_number
 from kinerja.lib.uploads import UploadRefused, check_upload
+from kinerja.lib.versioning import save_if_unchanged
 from kinerja.lib.workdays import quarter_due_date
 from kinerja.measurement.models import Realization
 from kinerja.measurement.services import NEW, realization_errors, record_realization
@@ -305,8 +309,6 @@ def unusual_value(indicator: Indicator, value: Decimal, history: list[Decimal]) 
 
 
 def _plain(value: Decimal) -> str:
-    from kinerja.lib.numbers import format_number
-
     return format_number(value)
 
 
@@ -414,8 +416,6 @@ def add_evidence(*, line: SubmissionLine, data: bytes, name: str, by: User) -> E
         line=line, name=checked.safe_name, kind=checked.kind.key, mime=checked.kind.mime, size=checked.size,
         sha256=checked.sha256, uploaded_by=by,
     )  # fmt: skip
-    from django.core.files.base import ContentFile
-
     evidence.file.save(checked.safe_name, ContentFile(data), save=False)
     try:
         with transaction.atomic():
@@ -719,8 +719,6 @@ def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
 
 
 def set_digest(*, user: User, daily: bool) -> None:
-    from kinerja.collection.models import DigestPreference
-
     DigestPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily})
 
 
@@ -749,8 +747,6 @@ def save_settings(*, agency: Agency, values: dict[str, Any], version: int, by: U
         else:
             for name, value in values.items():
                 setattr(current, name, value)
-            from kinerja.lib.versioning import save_if_unchanged
-
             save_if_unchanged(current, version=version, fields=list(values))
         record_event(
             action="collection.settings.saved", actor=by, acting_as=acting, agency=agency, target=current,

@@ -238,7 +238,7 @@ def collection_settings(request: HttpRequest, agency_id: int) -> HttpResponse:
 
 
 def _parse_lines(
-    post: Any, submission: Submission, rows: list[selectors.FormRow]
+    post: Any, rows: list[selectors.FormRow]
 ) -> tuple[list[services.LineInput], dict[int, dict[str, str]], dict[int, dict[str, str]]]:  # noqa: E501
     """The lines as typed, problems found while reading them, and the raw inputs to show again."""
     inputs, problems, raw = [], {}, {}
@@ -287,7 +287,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not preparer:
             raise PermissionDenied
-        inputs, problems, raw = _parse_lines(request.POST, submission, rows)
+        inputs, problems, raw = _parse_lines(request.POST, rows)
         if not problems:
             try:
                 saved = services.save_lines(
