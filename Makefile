@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run dev test install install-dev frontend translations migrate demo static lint chromium clean
+.PHONY: run dev test install install-dev system frontend translations migrate demo static lint chromium clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -23,8 +23,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/acti
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed frontend translations
-install-dev: $(VENV)/.installed-dev frontend translations
+install: system $(VENV)/.installed frontend translations
+install-dev: system $(VENV)/.installed-dev frontend translations
+
+# WeasyPrint (PDF of SOPs and reports) draws text with Pango; DejaVu is the font the documents name.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
