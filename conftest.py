@@ -14,6 +14,7 @@ from kinerja.accounts.models import User
 from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import load_demo
 from kinerja.org.models import Agency
+from kinerja.sop.services import load_library
 
 pytest_plugins = ["kinerja.web.tests.browser"]
 
@@ -50,6 +51,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> None:  # type: 
     with django_db_blocker.unblock():
         load_demo()
         load_performance_demo()
+        load_library()
 
 
 def _user(username: str) -> User:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kinerja.planning",
     "kinerja.measurement",
     "kinerja.collection",
+    "kinerja.sop",
     "kinerja.web",
 ]
 

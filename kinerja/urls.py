@@ -9,6 +9,7 @@ urlpatterns = [
     path("planning/", include("kinerja.planning.urls")),
     path("performance/", include("kinerja.measurement.urls")),
     path("collection/", include("kinerja.collection.urls")),
+    path("sop/", include("kinerja.sop.urls")),
     path("audit/", include("kinerja.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

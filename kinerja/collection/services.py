@@ -36,6 +36,7 @@ from kinerja.collection.models import (
     SubmissionLine,
 )
 from kinerja.collection.permissions import PREPARER_ROLES, holds, preparer_assignment, review_chain
+from kinerja.lib.actions import ActionDone, announce
 from kinerja.lib.errors import ConfirmationRequired, ConflictError
 from kinerja.lib.numbers import format_number
 from kinerja.lib.uploads import UploadRefused, check_upload
@@ -190,6 +191,12 @@ def open_period(*, agency: Agency, year: int, quarter: int, due_on: date | None 
         )  # fmt: skip
         for request in requests:
             notify.assigned(request.submission, by=by)
+        announce(
+            ActionDone(
+                name="collection.open_period", agency_id=agency.pk, by=by, at=timezone.now(),
+                subjects=((QUARTER_SUBJECT, year * 10 + quarter), (PERIOD_SUBJECT, period.pk)),
+            )
+        )  # fmt: skip
     return OpenedPeriod(period=period, requests=requests, unassigned=unassigned)
 
 
@@ -512,6 +519,22 @@ def _review(submission: Submission, decision: str, *, by: User, acting: Assignme
     )  # fmt: skip
 
 
+PERIOD_SUBJECT, REQUEST_SUBJECT, QUARTER_SUBJECT = "collection.period", "collection.request", "collection.quarter"
+
+
+def _announce(submission: Submission, name: str, *, by: User, outcome: str = "", note: str = "") -> None:
+    """Tells whoever tracks application actions (the SOP engine) that this step of the data was taken."""
+    request = submission.request
+    period = request.period
+    announce(
+        ActionDone(
+            name=name, agency_id=period.agency_id, by=by, at=timezone.now(), outcome=outcome, note=note,
+            subjects=((REQUEST_SUBJECT, request.pk), (PERIOD_SUBJECT, period.pk),
+                      (QUARTER_SUBJECT, period.year * 10 + period.quarter)),
+        )
+    )  # fmt: skip
+
+
 def _audit(
     submission: Submission, action: str, *, by: User, acting: Assignment | None, before: str, note: str = ""
 ) -> None:
@@ -562,6 +585,7 @@ def submit(*, submission: Submission, version: int, by: User) -> Submission:
         _review(submission, Review.Decision.SUBMITTED, by=by, acting=acting)
         _audit(submission, "submitted", by=by, acting=acting, before=before)
         notify.waiting_for_review(submission, by=by)
+        _announce(submission, "collection.submit", by=by)
     return submission
 
 
@@ -618,6 +642,8 @@ def approve(*, submission: Submission, version: int, by: User, note: str = "") -
         _review(submission, Review.Decision.APPROVED, by=by, acting=acting, note=note.strip())
         _audit(submission, "approved", by=by, acting=acting, before=S.SUBMITTED, note=note.strip())
         notify.waiting_for_review(submission, by=by)
+        if following is None:
+            _announce(submission, "collection.approve", by=by, outcome="yes", note=note.strip())
     return submission
 
 
@@ -661,6 +687,7 @@ def return_submission(
                 SubmissionLine.objects.filter(pk=lines[indicator_id].pk).update(remark=remark)
         _audit(submission, "returned", by=by, acting=acting, before=before, note=note)
         notify.returned(submission, note=note, by=by)
+        _announce(submission, "collection.return", by=by, outcome="no", note=note)
     return submission
 
 
@@ -686,6 +713,7 @@ def verify(*, submission: Submission, version: int, by: User) -> Submission:
         _review(submission, Review.Decision.VERIFIED, by=by, acting=acting)
         _audit(submission, "verified", by=by, acting=acting, before=S.APPROVED)
         notify.verified(submission, by=by)
+        _announce(submission, "collection.verify", by=by)
     return submission
 
 

@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if len(planned) == 1:
             items.append((reverse("planning-plan", args=[planned[0].pk]), _("Planning"), "planning"))
             items.append((reverse("collection-periods", args=[planned[0].pk]), _("Data collection"), "collection"))
+        items.append((reverse("sop-library"), _("SOPs"), "sop"))
         items.append((reverse("org-index"), _("Organisation"), "org"))
     if any(permissions.can_read_audit(user, agency) for agency in agencies):
         items.append((reverse("audit-index"), _("Audit trail"), "audit"))

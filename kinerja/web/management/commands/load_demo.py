@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kinerja.collection.demo import load_collection_demo
 from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import DEMO_PASSWORD, load_demo
+from kinerja.sop.demo import load_sop_demo
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             raise CommandError("The demo is never loaded when PRODUCTION is true.")
         organisation = load_demo()
         performance = load_performance_demo()
+        sop = load_sop_demo()
         collection = load_collection_demo()
         if organisation:
             self.stdout.write(f"Demo loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
@@ -34,5 +36,10 @@ class Command(BaseCommand):
             )
         if collection:
             self.stdout.write("Collection demo loaded: the third quarter of 2026, each division at a different step.")
-        if not organisation and not performance and not collection:
+        if sop:
+            self.stdout.write(
+                "SOP demo loaded: the library of the six seed SOPs; Pengumpulan Data Kinerja in force at Dinas "
+                "Perhubungan, run for the second quarter of 2026 and started for every division at the third."
+            )
+        if not organisation and not performance and not collection and not sop:
             self.stdout.write("Demo already loaded; nothing changed.")

@@ -1,6 +1,8 @@
-"""`manage.py tick [--today YYYY-MM-DD]`: the collection's daily round, run by cron or a systemd timer.
+"""`manage.py tick [--today YYYY-MM-DD]`: the periodic round, run by cron or a systemd timer every few minutes.
 
-Idempotent and safe to run from two machines at once: see kinerja.collection.reminders."""
+The collection's reminders, overdue notices and escalations (kinerja.collection.reminders), then the SOP
+engine's: cases that schedules start, and escalation of overdue SOP tasks (kinerja.sop.engine). Idempotent
+and safe to run from two machines at once: every notice and every start has a unique key."""
 
 from __future__ import annotations
 
@@ -11,10 +13,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kinerja.collection.reminders import run_tick
 from kinerja.org.selectors import today
+from kinerja.sop import engine
 
 
 class Command(BaseCommand):
-    help = "Sends the collection's reminders, overdue notices and escalations, then the pending emails and digests."
+    help = (
+        "Sends the collection's reminders, overdue notices and escalations, then the pending emails and digests; "
+        "starts scheduled SOP cases and escalates overdue SOP tasks."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", help="The day to act as if it were today (YYYY-MM-DD); default: today.")
@@ -26,5 +32,9 @@ class Command(BaseCommand):
                 on = date.fromisoformat(options["today"])
             except ValueError as exc:
                 raise CommandError(f"--today must be a date written YYYY-MM-DD, not {options['today']!r}.") from exc
+        started = engine.run_schedules()
+        escalated = engine.escalate_overdue()
         result = run_tick(on)
-        self.stdout.write(result.summary())
+        self.stdout.write(
+            f"{result.summary()}; SOP: {len(started)} case(s) started by schedule, {escalated} overdue task(s) escalated"
+        )
