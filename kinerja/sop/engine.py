@@ -12,7 +12,7 @@ the action is done. Every transition is one transaction with its audit event.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -35,7 +35,7 @@ from kinerja.org.selectors import descendant_ids, holder_of_position
 from kinerja.sop.models import Action, Case, ProcedureVersion, Schedule, Step, Task, TaskOutput, TaskPause
 from kinerja.sop.permissions import require_runner, task_holder
 from kinerja.sop.selectors import calendar_for
-from kinerja.sop.spec import Duration, flow_targets, parse_durations
+from kinerja.sop.spec import Duration, TimeUnit, flow_targets, parse_durations
 from kinerja.sop.spec import Symbol as SpecSymbol
 
 CAUGHT_UP = "caught-up"  # done_by_action of a task completed because a later step's action came first
@@ -133,20 +133,21 @@ def due_time(calendar: WorkCalendar, start: datetime, duration: Duration | None)
     """When a task started at `start` is due, and its standard in working minutes (None for calendar days)."""
     if duration is None:
         return None, None
-    if duration.calendar:
-        days = duration.amount * (5 if duration.unit == "week" else 1) if duration.unit in ("day", "week") else None
-        if days is None:
-            minutes = duration.working_minutes(calendar.minutes_per_day)
-            return calendar.add_working_minutes(start, minutes), minutes
-        return calendar.add_calendar_days(start, days * (7 / 5 if duration.unit == "week" else 1)), None
+    if duration.calendar and duration.unit in (TimeUnit.DAY, TimeUnit.WEEK):
+        days = duration.amount * (7 if duration.unit == TimeUnit.WEEK else 1)
+        return calendar.add_calendar_days(start, days), None
     minutes = duration.working_minutes(calendar.minutes_per_day)
+    if minutes is None:  # minutes or hours "kalender" are the same minutes on the clock
+        minutes = int(duration.amount * (60 if duration.unit == TimeUnit.HOUR else 1))
+        return start + timedelta(minutes=minutes), None
     return calendar.add_working_minutes(start, minutes), minutes
 
 
 # Starting
 
 
-def _variants(version: ProcedureVersion) -> list[str]:
+def variants_of(version: ProcedureVersion) -> list[str]:
+    """The conditions of the version's time variants (\"laporan triwulan\"), in step order."""
     found: list[str] = []
     for time_text in version.steps.values_list("time_text", flat=True):
         for duration in parse_durations(time_text):
@@ -171,7 +172,7 @@ def start_case(
         raise ValidationError({"unit": _("Choose a unit of this agency.")})
     if not subject_label.strip():
         raise ValidationError({"subject": _("Say what the case is about, e.g. “Triwulan III 2026”.")})
-    variants = _variants(version)
+    variants = variants_of(version)
     if variant and variant not in variants:
         raise ValidationError({"variant": _("Choose one of the SOP's time variants.")})
     at = at or timezone.now()
@@ -260,8 +261,9 @@ def add_output(*, task: Task, name: str, reference: str = "", data: bytes | None
         try:
             checked = check_upload(data, filename, max_bytes=OUTPUT_MAX_BYTES)
         except UploadRefused as exc:
-            raise ValidationError({"file": str(exc)}) from exc
-        fields = {"file_name": checked.name[:120], "mime": checked.mime, "size": checked.size, "sha256": checked.sha256}
+            raise ValidationError({"file": exc.message}) from exc
+        fields = {"file_name": checked.safe_name[:120], "mime": checked.kind.mime, "size": checked.size,
+                  "sha256": checked.sha256}  # fmt: skip
     with transaction.atomic():
         output = TaskOutput(task=task, name=name, reference=reference, by=by, **fields)
         if data:
@@ -355,7 +357,8 @@ def _advance(task: Task, *, at: datetime, by: User | None) -> None:
         said_no = siblings.filter(outcome=Task.Outcome.NO).exists()
         targets = [step.no_number if said_no else step.yes_number]
     else:
-        targets = flow_targets(_FlowView(case.procedure_version), _FlowStep(step))
+        numbers = list(case.procedure_version.steps.values_list("number", flat=True))
+        targets = flow_targets(_FlowView(numbers), _FlowStep(step))
     steps = {s.number: s for s in case.procedure_version.steps.filter(number__in=[t for t in targets if t])}
     for number in targets:
         _activate(case, steps[number], at=at, by=by)
@@ -383,8 +386,14 @@ class _FlowStep:
 
 
 class _FlowView:
-    def __init__(self, version: ProcedureVersion) -> None:
-        self.steps = list(version.steps.values_list("number", flat=True))
+    """A stored version seen as a spec, for `flow_targets`: it only needs the step count."""
+
+    def __init__(self, numbers: list[int]) -> None:
+        self.steps = numbers
+
+    @classmethod
+    def of(cls, steps: dict[int, Step]) -> _FlowView:
+        return cls(sorted(steps))
 
 
 def pause_task(*, task: Task, expected: int, reason: str, by: User) -> Task:
@@ -526,20 +535,15 @@ def _catch_up(case: Case, step_action: str, event: ActionDone, outcome: str) -> 
 
 def _reaches(steps: dict[int, Step], start: int, step_action: str) -> bool:
     """Whether going forward from `start` (the Ya exit of decisions) meets a step bound to the action."""
+    view = _FlowView.of(steps)
     seen, number = set(), start
     while number is not None and number not in seen:
         seen.add(number)
         step = steps[number]
         if step.action == step_action:
             return True
-        if step.symbol == Step.Symbol.DECISION:
-            number = step.yes_number
-        elif step.next_number is not None:
-            number = step.next_number
-        elif step.symbol == Step.Symbol.TERMINATOR and number != 1:
-            number = None
-        else:
-            number = number + 1 if number + 1 in steps else None
+        targets = [step.yes_number] if step.symbol == Step.Symbol.DECISION else flow_targets(view, _FlowStep(step))
+        number = targets[0] if targets else None
     return False
 
 

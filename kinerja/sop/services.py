@@ -29,7 +29,7 @@ V = ProcedureVersion.Status
 
 def _identity_fields(identity: Identity) -> dict[str, Any]:
     return {
-        "title": identity.title.strip()[:300], "government": identity.government, "agency_name": identity.agency,
+        "title": identity.title.strip(), "government": identity.government, "agency_name": identity.agency,
         "unit_name": identity.unit, "doc_number": identity.number, "made_on": identity.made_on,
         "revised_on": identity.revised_on, "effective_on": identity.effective_on,
         "approver_title": identity.approver_title, "approver_name": identity.approver_name,
@@ -39,6 +39,24 @@ def _identity_fields(identity: Identity) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _check_lengths(spec: ProcedureSpec) -> None:
+    """Text longer than its column is refused with the field named, never cut short or left to the database."""
+    limits = {"title": 300, "government": 200, "agency": 200, "unit": 200, "number": 100, "made_on": 40,
+              "revised_on": 40, "effective_on": 40, "approver_title": 200, "approver_name": 200,
+              "approver_rank": 100, "approver_nip": 30}  # fmt: skip
+    too_long = [name for name, limit in limits.items() if len(getattr(spec.identity, name)) > limit]
+    if too_long:
+        raise ValidationError(_("Too long: %(fields)s.") % {"fields": ", ".join(too_long)})
+    for lane in spec.lanes:
+        if len(lane.label) > 200:
+            raise ValidationError(_("The performer name “%(label)s…” is too long.") % {"label": lane.label[:40]})
+    for step in spec.steps:
+        if len(durations_text(step.durations)) > 300 or len(step.question) > 300:
+            raise ValidationError(_("Step %(n)s: the time or the question is too long.") % {"n": step.number})
+    if len(spec.trigger) > 300:
+        raise ValidationError({"trigger": _("“When it starts” is too long.")})
+
+
 def _write_flow(version: ProcedureVersion, spec: ProcedureSpec, positions: dict[str, int | None]) -> None:
     """Replaces the version's lanes and steps with the spec's (a draft only)."""
     version.steps.all().delete()
@@ -46,7 +64,7 @@ def _write_flow(version: ProcedureVersion, spec: ProcedureSpec, positions: dict[
     lanes = {}
     for order, lane in enumerate(spec.lanes, start=1):
         lanes[lane.key] = Lane.objects.create(
-            procedure_version=version, order=order, key=lane.key[:60], label=lane.label[:200],
+            procedure_version=version, order=order, key=lane.key[:60], label=lane.label,
             role=lane.role if lane.role in Role.values else "", position_id=positions.get(lane.key),
         )  # fmt: skip
     for s in spec.steps:
@@ -66,7 +84,7 @@ def _new_version(
     positions: dict[str, int | None] | None = None, changelog: str = "",
 ) -> ProcedureVersion:  # fmt: skip
     version = ProcedureVersion.objects.create(
-        procedure=procedure, number=number, status=status, trigger=spec.trigger[:300], changelog=changelog,
+        procedure=procedure, number=number, status=status, trigger=spec.trigger, changelog=changelog,
         created_by=by, **_identity_fields(spec.identity),
     )  # fmt: skip
     _write_flow(version, spec, positions or {})
@@ -137,8 +155,9 @@ def adopt(*, template: Procedure, agency: Agency, by: User) -> Procedure:
 def create_from_spec(*, agency: Agency, spec: ProcedureSpec, by: User, source: str) -> Procedure:
     """A new SOP of the agency from an imported sheet: a draft to review before publishing."""
     acting = require_keeper(by, agency)
+    _check_lengths(spec)
     with transaction.atomic():
-        procedure = Procedure.objects.create(agency=agency, title=spec.identity.title[:300], source_note=source)
+        procedure = Procedure.objects.create(agency=agency, title=spec.identity.title, source_note=source)
         _new_version(procedure, spec, number=1, status=V.DRAFT, by=by)
         record_event(
             action="sop.imported", actor=by, acting_as=acting, agency=agency, target=procedure,
@@ -170,10 +189,11 @@ def save_draft(
         raise ValidationError(_("Choose positions of this agency."))
     if not spec.identity.title.strip():
         raise ValidationError({"title": _("The SOP needs a title.")})
+    _check_lengths(spec)
     before = {"steps": version.steps.count(), "lanes": version.lanes.count()}
     with transaction.atomic():
         updated = ProcedureVersion.objects.filter(pk=version.pk, version=expected, status=V.DRAFT).update(
-            version=expected + 1, trigger=spec.trigger[:300], **_identity_fields(spec.identity)
+            version=expected + 1, trigger=spec.trigger, **_identity_fields(spec.identity)
         )
         if updated != 1:
             raise ConflictError()
@@ -289,7 +309,8 @@ def save_schedule(*, procedure: Procedure, values: dict[str, Any], by: User) -> 
             return None
         if kind not in Schedule.Kind.values:
             raise ValidationError({"kind": _("Choose when the SOP starts.")})
-        day = int(values.get("day") or 10)
+        day_text = str(values.get("day") or "10").strip()
+        day = int(day_text) if day_text.isdigit() else 0
         if not 1 <= day <= 28:
             raise ValidationError({"day": _("The day is between 1 and 28.")})
         schedule, _created = Schedule.objects.update_or_create(

@@ -249,6 +249,7 @@ def problems(spec: ProcedureSpec) -> list[Problem]:
     if not spec.steps:
         found.append(Problem(0, _("The SOP has no steps.")))
         return found
+    dangling = False
     numbers = [s.number for s in spec.steps]
     if numbers != list(range(1, len(numbers) + 1)):
         found.append(Problem(0, _("Steps must be numbered 1, 2, 3 … without gaps.")))
@@ -268,10 +269,11 @@ def problems(spec: ProcedureSpec) -> list[Problem]:
                 found.append(Problem(s.number, _("The Ya and Tidak exits go to the same step.")))
         for target in (s.next, s.yes, s.no):
             if target is not None and spec.step(target) is None:
+                dangling = True
                 found.append(Problem(s.number, _("It points to step %(n)s, which does not exist.") % {"n": target}))
             if target == s.number:
                 found.append(Problem(s.number, _("The step points to itself.")))
-    if any(p.step and "exist" in p.message for p in found):
+    if dangling:  # the flow cannot be followed through a step that is not there
         return found
     found.extend(_flow_problems(spec))
     return found

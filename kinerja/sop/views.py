@@ -63,6 +63,12 @@ def _messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _version_of(post: Any) -> int:
+    """The record version the form was opened at; anything else than a number is stale (a conflict)."""
+    value = (post.get("version") or "").strip()
+    return int(value) if value.isdigit() else 0
+
+
 def _agency_from(request: HttpRequest, agencies: list[Agency]) -> Agency:
     wanted = request.GET.get("agency") or request.POST.get("agency") or ""
     if wanted.isdigit():
@@ -129,7 +135,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         per_day = request.POST.get("minutes_per_day", "")
         try:
             services.save_settings(
-                agency=agency, by=request.user, expected=int(request.POST.get("version") or 0) or current.version,
+                agency=agency, by=request.user, expected=_version_of(request.POST),
                 values={"time_zone": request.POST.get("time_zone"), "page_size": request.POST.get("page_size"),
                         "minutes_per_day": int(per_day) if per_day.isdigit() else None},
             )  # fmt: skip
@@ -223,7 +229,7 @@ def _start_context(agency: Agency, version: ProcedureVersion) -> dict[str, Any]:
     )
     return {
         "periods": periods, "requests": requests, "units": Unit.objects.filter(agency=agency),
-        "variants": engine._variants(version),
+        "variants": engine.variants_of(version),
     }  # fmt: skip
 
 
@@ -249,8 +255,8 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
                     "per_division": request.POST.get("per_division") == "on",
                     "variant": request.POST.get("variant", "")},
         )  # fmt: skip
-    except (ValidationError, ValueError) as exc:
-        messages.error(request, " ".join(_messages(exc)) if isinstance(exc, ValidationError) else _("Check the day."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_messages(exc)))
     else:
         messages.success(request, _("The schedule was saved."))
     return redirect("sop-procedure", pk=proc.pk)
@@ -375,10 +381,10 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.publish(
             version=ver, changelog=request.POST.get("changelog", "")[:5000], by=request.user,
-            expected=int(request.POST.get("version") or 0),
+            expected=_version_of(request.POST),
         )  # fmt: skip
-    except (ValidationError, ValueError) as exc:
-        for message in _messages(exc) if isinstance(exc, ValidationError) else [_("Reload the page.")]:
+    except ValidationError as exc:
+        for message in _messages(exc):
             messages.error(request, message)
         return redirect("sop-edit", pk=ver.pk)
     messages.success(request, _("The SOP is in force."))
@@ -526,7 +532,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.save_draft(
                     version=ver, spec=spec, positions=positions, by=request.user,
-                    expected=int(request.POST.get("version") or 0),
+                    expected=_version_of(request.POST),
                 )  # fmt: skip
             except ValidationError as exc:
                 errors = _messages(exc)
@@ -599,7 +605,7 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         if holder is None:
             raise PermissionDenied
         what = request.POST.get("do", "")
-        expected = int(request.POST.get("version") or 0) if (request.POST.get("version") or "").isdigit() else 0
+        expected = _version_of(request.POST)
         try:
             if what == "output":
                 upload = request.FILES.get("file")

@@ -293,3 +293,19 @@ def test_a_published_version_never_changes_and_a_revision_is_a_new_version(dishu
     assert version.status == ProcedureVersion.Status.SUPERSEDED
     assert revision.status == ProcedureVersion.Status.PUBLISHED and revision.revised_on
     assert version.steps.get(number=1).time_text == "5 Menit"
+
+
+def test_calendar_weeks_and_hours_count_on_the_clock() -> None:
+    from decimal import Decimal
+
+    from kinerja.lib.workcalendar import WorkCalendar
+    from kinerja.sop.spec import parse_durations
+
+    calendar = WorkCalendar()
+    start = datetime(2026, 7, 13, 8, 0, tzinfo=WITA)
+    (weeks,) = parse_durations("2 minggu kalender")
+    assert engine.due_time(calendar, start, weeks) == (datetime(2026, 7, 27, 8, 0, tzinfo=WITA), None)
+    (hours,) = parse_durations("3 jam kalender")
+    assert engine.due_time(calendar, start, hours) == (datetime(2026, 7, 13, 11, 0, tzinfo=WITA), None)
+    (days,) = parse_durations("1,5 hari")
+    assert engine.due_time(calendar, start, days)[1] == int(Decimal("1.5") * 450)

@@ -658,3 +658,16 @@ def test_time_cases_on_separate_lines_are_read_as_cases() -> None:
         (Decimal(1), "laporan triwulan"),
         (Decimal(15), "laporan tahunan"),
     ]
+
+
+def test_problems_stop_at_a_missing_step_in_any_language() -> None:
+    from django.utils import translation
+
+    from kinerja.sop.seedfiles import seed_sops
+    from kinerja.sop.spec import problems
+
+    spec = copy.deepcopy(seed_sops()[3].spec)
+    spec.steps[4].no = 9
+    with translation.override("id"):
+        found = problems(spec)
+    assert [p.step for p in found] == [5]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from kinerja.accounts.models import User
 from kinerja.org.models import Agency, Unit
 from kinerja.sop import engine, services
-from kinerja.sop.models import Case, Procedure, ProcedureVersion, Task
+from kinerja.sop.models import Case, Procedure, ProcedureVersion, Schedule, Task
 from kinerja.sop.seedfiles import seed_sops
 from kinerja.sop.sheets import export_workbook
 
@@ -227,3 +227,56 @@ def test_case_started_by_tick_is_idempotent(dishub: Agency, perencanaan: User) -
     assert len(engine.run_schedules(now=now)) == 1
     assert engine.run_schedules(now=now) == []
     assert engine.run_schedules(now=datetime(2026, 11, 12, 9, 0, tzinfo=ZoneInfo("Asia/Makassar"))) == []
+
+
+def test_keeper_actions_are_refused_to_other_roles(login: Login, dishub: Agency, perencanaan: User) -> None:
+    version = published(dishub, perencanaan)
+    procedure = version.procedure
+    staf, outsider = login("staf"), login("admin.kominfo")
+    assert staf.post(reverse("sop-revise", args=[procedure.pk])).status_code == 403
+    assert outsider.post(reverse("sop-revise", args=[procedure.pk])).status_code == 404
+    assert staf.post(reverse("sop-schedule", args=[procedure.pk]), {"kind": "quarterly"}).status_code == 403
+    revision = services.start_revision(procedure=procedure, by=perencanaan)
+    assert staf.post(reverse("sop-publish", args=[revision.pk]), {"version": revision.version}).status_code == 403
+    assert staf.post(reverse("sop-discard", args=[revision.pk])).status_code == 403
+    assert outsider.post(reverse("sop-discard", args=[revision.pk])).status_code == 404
+    assert outsider.get(reverse("sop-procedure", args=[procedure.pk])).status_code == 404
+    assert outsider.get(reverse("sop-book"), {"agency": dishub.pk}).status_code == 404
+    assert outsider.get(reverse("sop-cases"), {"agency": dishub.pk}).status_code == 404
+    assert ProcedureVersion.objects.filter(pk=revision.pk, status=ProcedureVersion.Status.DRAFT).exists()
+
+
+def test_bad_numbers_in_forms_are_refused_not_failed(login: Login, dishub: Agency, perencanaan: User) -> None:
+    client = login(perencanaan)
+    version = published(dishub, perencanaan)
+    response = client.post(reverse("sop-schedule", args=[version.procedure_id]), {"kind": "quarterly", "day": "x"})
+    assert response.status_code == 302
+    assert not Schedule.objects.filter(procedure_id=version.procedure_id).exists()
+    draft = services.start_revision(procedure=version.procedure, by=perencanaan)
+    data = editor_post(client, draft)
+    data["version"] = "abc"
+    assert client.post(reverse("sop-edit", args=[draft.pk]), data).status_code == 400
+    data["version"] = draft.version
+    data["doc_number"] = "9" * 101
+    assert client.post(reverse("sop-edit", args=[draft.pk]), data).status_code == 400
+    assert client.post(reverse("sop-publish", args=[draft.pk]), {"version": "abc"}).status_code == 302
+
+
+def test_task_output_files_are_for_readers_of_the_agency(
+    login: Login,
+    dishub: Agency,
+    perencanaan: User,
+    kabid: User,
+    settings,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    version = published(dishub, perencanaan)
+    unit = Unit.objects.get(agency=dishub, name="Bidang Lalu Lintas")
+    case = engine.start_case(version=version, unit=unit, subject_label="Uji", year=2026, by=perencanaan)
+    task = Task.objects.get(case=case)
+    pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+    output = engine.add_output(task=task, name="Disposisi", data=pdf, filename="disposisi.pdf", by=kabid)
+    url = reverse("sop-task-output", args=[task.pk, output.pk])
+    assert login("staf").get(url).status_code == 200
+    assert login("admin.kominfo").get(url).status_code == 404
