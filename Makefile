@@ -53,7 +53,7 @@ static:
 
 run: install migrate demo static
 	@echo "Kinerja on http://127.0.0.1:$(PORT)  (demo logins: see README)"
-	$(VENV)/bin/gunicorn kinerja.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_WORKERS) --access-logfile -
+	PY=$(PY) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) ./scripts/serve.sh
 
 dev: install migrate demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -39,6 +39,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # No connection outlives its request, so fewer sessions hold the PostgreSQL test database open.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Background tasks run at once in tests (after the transaction commits); the database backend and its
+    # worker are tested on their own in kinerja/documents/tests/test_tasks.py.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Tests render templates without running collectstatic first: no manifest needed.
     settings.STORAGES = {
         **settings.STORAGES,

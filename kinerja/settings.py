@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "kinerja.accounts",
     "kinerja.audit",
     "kinerja.org",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "kinerja.measurement",
     "kinerja.collection",
     "kinerja.sop",
+    "kinerja.documents",
     "kinerja.web",
 ]
 
@@ -193,6 +196,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Generated and signed documents (PDF, DOCX, XLSX), private like the evidence and served only by views that
+# check access and log each download.
+DOCUMENT_ROOT = Path(env_str("DOCUMENT_ROOT", str(VAR_DIR / "documents")))
+# The address printed under a signed document's QR code; empty: the address the signer used.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
+# How documents are signed: "internal" (password re-entry, SHA-256 of the PDF) or "bsre" (the national
+# electronic signature service, which also needs BSRE_URL, BSRE_CLIENT_ID and BSRE_CLIENT_SECRET).
+SIGNING_METHOD = env_str("SIGNING_METHOD", "internal")
+if SIGNING_METHOD not in ("internal", "bsre"):
+    raise ImproperlyConfigured("SIGNING_METHOD must be internal or bsre")
+BSRE_URL = env_str("BSRE_URL").rstrip("/")
+BSRE_CLIENT_ID = env_str("BSRE_CLIENT_ID")
+BSRE_CLIENT_SECRET = env_str("BSRE_CLIENT_SECRET")
+BSRE_TIMEOUT_SECONDS = env_int("BSRE_TIMEOUT_SECONDS", 30, minimum=1)
+if SIGNING_METHOD == "bsre" and not BSRE_URL:
+    raise ImproperlyConfigured("BSRE_URL must be set when SIGNING_METHOD is bsre")
+
+# Background work (document generation) through the Django tasks API; the database backend needs nothing
+# else on one machine and a worker started with `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
@@ -239,5 +263,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every step of every PDF at INFO, and fontTools every font it subsets.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }

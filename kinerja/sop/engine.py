@@ -53,6 +53,7 @@ _ACTIONS = {
     "collection.approve": (Action.REVIEW, Task.Outcome.YES),
     "collection.return": (Action.REVIEW, Task.Outcome.NO),
     "collection.verify": (Action.VERIFY, ""),
+    "documents.sign": (Action.SIGN, ""),
 }
 
 

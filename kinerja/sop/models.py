@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     SUBMIT = "collection.submit", _("Submitting a division's data")
     REVIEW = "collection.review", _("Approving (Ya) or returning (Tidak) submitted data")
     VERIFY = "collection.verify", _("Verifying approved data")
+    SIGN = "documents.sign", _("Signing a document in the application")
 
 
 class SopSettings(models.Model):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinerja.collection.models import Notification
 from kinerja.collection.selectors import waiting_for
+from kinerja.documents.selectors import approvals_waiting
 from kinerja.org import permissions
 from kinerja.planning.permissions import reads_whole_agency
 
@@ -18,7 +19,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(reverse("web-home"), _("Home"), "home")]
-    waiting = len(waiting_for(user)) + Notification.objects.filter(user=user, read_at__isnull=True).count()
+    waiting = (
+        len(waiting_for(user))
+        + len(approvals_waiting(user))
+        + Notification.objects.filter(user=user, read_at__isnull=True).count()
+    )
     items.append((reverse("collection-inbox"), _("Inbox"), "inbox"))
     agencies = permissions.readable_agencies(user)
     if agencies:
@@ -28,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("planning-plan", args=[planned[0].pk]), _("Planning"), "planning"))
             items.append((reverse("collection-periods", args=[planned[0].pk]), _("Data collection"), "collection"))
         items.append((reverse("sop-library"), _("SOPs"), "sop"))
+        items.append((reverse("documents-archive"), _("Documents"), "documents"))
         items.append((reverse("org-index"), _("Organisation"), "org"))
     if any(permissions.can_read_audit(user, agency) for agency in agencies):
         items.append((reverse("audit-index"), _("Audit trail"), "audit"))

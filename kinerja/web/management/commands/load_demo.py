@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kinerja.collection.demo import load_collection_demo
+from kinerja.documents.demo import load_documents_demo
 from kinerja.measurement.demo import load_performance_demo
 from kinerja.org.demo import DEMO_PASSWORD, load_demo
 from kinerja.sop.demo import load_sop_demo
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         performance = load_performance_demo()
         sop = load_sop_demo()
         collection = load_collection_demo()
+        documents = load_documents_demo()
         if organisation:
             self.stdout.write(f"Demo loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
         if performance:
@@ -41,5 +43,10 @@ class Command(BaseCommand):
                 "SOP demo loaded: the library of the six seed SOPs; Pengumpulan Data Kinerja in force at Dinas "
                 "Perhubungan, run for the second quarter of 2026 and started for every division at the third."
             )
-        if not organisation and not performance and not collection and not sop:
+        if documents:
+            self.stdout.write(
+                "Documents demo loaded: the third quarter's request letters, the second quarter's report and "
+                "Dokumen Pengukuran Kinerja, the 2026 Perjanjian Kinerja and the 2025 LKjIP, signed and verifiable."
+            )
+        if not organisation and not performance and not collection and not sop and not documents:
             self.stdout.write("Demo already loaded; nothing changed.")
