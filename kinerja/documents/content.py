@@ -7,7 +7,7 @@ Numbers are kept as decimal strings ("1234.50"), never floats; each table column
     {"kind": ..., "title": ..., "subtitle": ..., "landscape": false, "cover": false, "warning": "",
      "letter": null | {"place_date", "nature", "attachment", "subject", "to": [...], "opening", "copies": [...]},
      "blocks": [{"type": "heading", "text", "level"}, {"type": "paragraph", "text", "align"},
-                {"type": "list", "items": [...]}, {"type": "page_break"},
+                {"type": "list", "items": [...]}, {"type": "page_break"}, {"type": "signatures"},
                 {"type": "table", "title", "sheet", "columns": [{"label", "type", "width"}], "rows": [[...]],
                  "total": null | [...]}],
      "signatures": [{"heading": [...], "prefix", "name", "rank", "nip", "position_id", "signs"}]}
@@ -78,6 +78,10 @@ class Content:
 
     def page_break(self) -> None:
         self.blocks.append({"type": "page_break"})
+
+    def signature_place(self) -> None:
+        """Where the signature blocks stand when not at the end (the LKjIP before its appendices)."""
+        self.blocks.append({"type": "signatures"})
 
     def table(
         self,

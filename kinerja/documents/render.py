@@ -128,6 +128,7 @@ def _html_context(content: dict[str, Any], frame: Frame) -> dict[str, Any]:
         "number": frame.number or "……/……/……",
         "qr": qr_svg_data_uri(frame.stamp.verify_url) if frame.stamp else "",
         "signed_on": long_date(frame.stamp.signed_at) if frame.stamp else "",
+        "signatures_placed": any(b["type"] == "signatures" for b in content["blocks"]),
     }  # fmt: skip
 
 
@@ -194,8 +195,12 @@ def render_docx(content: dict[str, Any], frame: Frame) -> bytes:
     if frame.supersedes:
         _paragraph(doc, f"Dokumen ini menggantikan {frame.supersedes}.", size=10)
     for block in content["blocks"]:
-        _docx_block(doc, block)
-    _docx_signatures(doc, content, frame)
+        if block["type"] == "signatures":
+            _docx_signatures(doc, content, frame)
+        else:
+            _docx_block(doc, block)
+    if not any(block["type"] == "signatures" for block in content["blocks"]):
+        _docx_signatures(doc, content, frame)
     if letter and letter.get("copies"):
         _paragraph(doc, "Tembusan:", size=10, space=0)
         for index, copy in enumerate(letter["copies"], start=1):

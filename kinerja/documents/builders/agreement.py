@@ -129,6 +129,7 @@ def build(document: Document) -> Content:
     )
     content.paragraph(text_of(document, "statement", statement))
 
+    content.signature_place()
     content.page_break()
     content.heading(f"Lampiran Perjanjian Kinerja Tahun {year}", 1)
     content.paragraph(f"{one_title} — {head['agency_name']}", align="center")

@@ -394,6 +394,7 @@ def build(document: Document) -> Content:
         f"diperjanjikan. Indikator yang belum mencapai target akan menjadi perhatian dalam perencanaan, "
         f"penganggaran, dan pelaksanaan program tahun berikutnya, sedangkan capaian yang baik akan dipertahankan."
     )))  # fmt: skip
+    content.signature_place()
 
     content.page_break()
     content.heading("LAMPIRAN", 1)

@@ -18,6 +18,9 @@ from kinerja.documents import signing
 from kinerja.documents.bsre import BsreSigner
 from kinerja.documents.signing import SignedPdf, SigningRefused, SignRequest
 
+# The refusals are compared in English, the language they are written in.
+pytestmark = pytest.mark.usefixtures("english")
+
 CLIENT_ID = "kinerja"
 CLIENT_SECRET = "s3cret"
 NIK = "1234567890123456"

@@ -107,6 +107,11 @@ def close(cell: Any, expected: Decimal | int | None) -> bool:
     return abs(Decimal(str(cell)) - expected) <= Decimal("1e-9") * max(Decimal(1), abs(expected))
 
 
+def data_tables(word: Any) -> list[Any]:
+    """The DOCX tables of the content (ruled), not the letter head or signature grids."""
+    return [t for t in word.tables if t.style is not None and t.style.name == "Table Grid"]
+
+
 def check_formats_agree(rendered: Rendered) -> None:
     """Every table, in the XLSX and the DOCX, holds exactly the content's cells as each format shows them."""
     blocks = tables(rendered.content)
@@ -123,7 +128,7 @@ def check_formats_agree(rendered: Rendered) -> None:
                     assert (cell or "") == (value or "")
                 else:
                     assert close(cell, None if value is None else Decimal(value)), (block["sheet"], cell, value)
-        word_table = rendered.word.tables[index]
+        word_table = data_tables(rendered.word)[index]
         assert [c.text for c in word_table.rows[0].cells] == [c["label"] for c in columns]
         assert len(word_table.rows) == len(expected_rows) + 1
         for word_row, expected in zip(word_table.rows[1:], expected_rows, strict=True):
@@ -134,7 +139,7 @@ def check_formats_agree(rendered: Rendered) -> None:
 
 def word_cells(rendered: Rendered, sheet: str) -> list[list[str]]:
     index = [t["sheet"] for t in tables(rendered.content)].index(sheet)
-    return [[c.text for c in row.cells] for row in rendered.word.tables[index].rows[1:]]
+    return [[c.text for c in row.cells] for row in data_tables(rendered.word)[index].rows[1:]]
 
 
 def texts_of(content: Content) -> list[str]:
