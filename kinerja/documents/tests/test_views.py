@@ -545,6 +545,8 @@ def test_a_disposition_lets_staff_read_the_document_but_not_its_draft_file(
 def test_a_leader_writes_a_disposition_on_a_task(login: Login, task: Task, dishub: Agency, sekretaris: User) -> None:
     secretary = position(dishub, Role.SECRETARY)
     client = login("kadis")
+    task_page = client.get(url("sop-task", task.pk)).content.decode()
+    assert f'href="{url("documents-task-disposition", task.pk)}"' in task_page  # the task page leads there
     page = client.get(url("documents-task-disposition", task.pk))
     assert page.status_code == 200
     assert secretary in page.context["targets"] and 'id="dispose"' in page.content.decode()
