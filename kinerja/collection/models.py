@@ -5,34 +5,24 @@ verifies it. Verified data is written to measurement.Realization and counts on t
 
 from __future__ import annotations
 
-import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kinerja.lib.storage import SettingFolderStorage
 from kinerja.org.models import Agency, Position, Unit
 from kinerja.planning.models import DECIMAL, Indicator
 
 
-class EvidenceStorage(FileSystemStorage):
-    """The private folder of evidence files (settings.EVIDENCE_ROOT), never one the web server maps.
+class EvidenceStorage(SettingFolderStorage):
+    """The private folder of evidence files (settings.EVIDENCE_ROOT), served only by a view that checks access."""
 
-    The folder is read from the settings at each use rather than once at import, so that a deployment
-    (and a test) can move it without rebuilding the model field."""
-
-    @property
-    def base_location(self) -> str:  # type: ignore[override]
-        return str(settings.EVIDENCE_ROOT)
-
-    @property
-    def location(self) -> str:  # type: ignore[override]
-        return os.path.abspath(self.base_location)
+    setting_name = "EVIDENCE_ROOT"
 
 
 def evidence_storage() -> EvidenceStorage:

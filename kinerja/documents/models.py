@@ -8,30 +8,23 @@ change. A correction is a new Document that cites the one it replaces.
 
 from __future__ import annotations
 
-import os
 import secrets
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kinerja.lib.storage import SettingFolderStorage
 from kinerja.org.models import Agency, Position, Role, Unit
 
 
-class DocumentStorage(FileSystemStorage):
-    """settings.DOCUMENT_ROOT, read at each use so that a deployment or a test can move it."""
+class DocumentStorage(SettingFolderStorage):
+    """The private folder of generated and signed documents (settings.DOCUMENT_ROOT)."""
 
-    @property
-    def base_location(self) -> str:  # type: ignore[override]
-        return str(settings.DOCUMENT_ROOT)
-
-    @property
-    def location(self) -> str:  # type: ignore[override]
-        return os.path.abspath(self.base_location)
+    setting_name = "DOCUMENT_ROOT"
 
 
 def document_storage() -> DocumentStorage:

@@ -18,6 +18,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinerja.accounts.models import User
 from kinerja.audit.services import record_event
@@ -187,6 +188,7 @@ def request_generation(*, document: Document, by: User, automatic: bool = False)
 
 
 def _progress(job: GenerationJob, progress: int, step: str) -> None:
+    """`step` is kept in English and translated when shown."""
     GenerationJob.objects.filter(pk=job.pk).update(progress=progress, step=step)
 
 
@@ -207,14 +209,17 @@ def run_generation(job_id: int) -> GenerationJob:
     """Builds the content, and when it differs from the last version's, writes PDF, DOCX and XLSX as a new
     version. Runs in a task worker; a job runs once even if the worker receives it twice."""
     started = GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.QUEUED).update(
-        status=GenerationJob.Status.RUNNING, started_at=timezone.now(), progress=5, step="Membaca data"
+        status=GenerationJob.Status.RUNNING,
+        started_at=timezone.now(),
+        progress=5,
+        step=gettext_noop("Reading the data"),
     )
     job = GenerationJob.objects.select_related("document__agency", "requested_by").get(pk=job_id)
     if started != 1:
         return job
     document = job.document
     try:
-        _progress(job, 15, "Menyusun isi dokumen")
+        _progress(job, 15, gettext_noop("Building the content"))
         content = builders.build(document).as_dict()
         print_ = fingerprint(content)
         existing = DocumentVersion.objects.filter(document=document, fingerprint=print_, signed=False).first()
@@ -223,11 +228,11 @@ def run_generation(job_id: int) -> GenerationJob:
             job.refresh_from_db()
             return job
         frame = frame_for(document, draft=True)
-        _progress(job, 35, "Membuat PDF")
+        _progress(job, 35, gettext_noop("Writing the PDF"))
         pdf = render.render_pdf(content, frame)
-        _progress(job, 70, "Membuat DOCX")
+        _progress(job, 70, gettext_noop("Writing the DOCX"))
         docx = render.render_docx(content, frame)
-        _progress(job, 85, "Membuat XLSX")
+        _progress(job, 85, gettext_noop("Writing the XLSX"))
         xlsx = render.render_xlsx(content, frame, generated_at=timezone.localtime())
         with transaction.atomic():
             version = _save_version(document, content, print_, pdf, docx, xlsx, by=job.requested_by, signed=False)
@@ -264,7 +269,7 @@ def _save_version(
 
 def _finish(job: GenerationJob, version: DocumentVersion, *, reused: bool) -> None:
     GenerationJob.objects.filter(pk=job.pk).update(
-        status=GenerationJob.Status.DONE, progress=100, step="Selesai", result=version, reused=reused,
+        status=GenerationJob.Status.DONE, progress=100, step=gettext_noop("Done"), result=version, reused=reused,
         finished_at=timezone.now(),
     )  # fmt: skip
     url = reverse("documents-detail", args=[job.document_id])

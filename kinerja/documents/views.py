@@ -45,8 +45,9 @@ from kinerja.documents.permissions import (
 from kinerja.documents.render import DOCX_MIME, PDF_MIME, XLSX_MIME
 from kinerja.documents.selectors import approvals_waiting
 from kinerja.documents.signing import signer
-from kinerja.lib.errors import ConflictError
+from kinerja.lib.errors import ConflictError, error_messages
 from kinerja.lib.net import client_address
+from kinerja.lib.versioning import posted_version
 from kinerja.org.models import Agency, Position, Role, Unit
 from kinerja.org.permissions import current_assignments, readable_agencies, unit_scope
 from kinerja.planning.models import PerformanceAgreement
@@ -54,17 +55,6 @@ from kinerja.sop.permissions import get_task_for_user
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 FORMATS = {"pdf": ("pdf", PDF_MIME), "docx": ("docx", DOCX_MIME), "xlsx": ("xlsx", XLSX_MIME)}
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for values in exc.message_dict.values() for m in values]
-    return list(exc.messages)
-
-
-def _version_of(post: Any) -> int:
-    value = (post.get("version") or "").strip()
-    return int(value) if value.isdigit() else 0
 
 
 def _int(value: str | None) -> int | None:
@@ -163,7 +153,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 title=values.get("title", "")[:300], by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = error_messages(exc)
         else:
             return redirect("documents-detail", document.pk)
     return render(request, "documents/new.html", {
@@ -227,7 +217,7 @@ def _fail(request: HttpRequest, document: Document, exc: ValidationError) -> Htt
     """The page again with the reason; 409 when someone else changed the document meanwhile."""
     document.refresh_from_db()
     context = _detail_context(request, document)
-    context["errors"] = _messages(exc)
+    context["errors"] = error_messages(exc)
     return render(request, "documents/detail.html", context, status=409 if isinstance(exc, ConflictError) else 400)
 
 
@@ -237,7 +227,7 @@ def save_texts(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = builders.TEXTS[document.kind]
     texts = {key: request.POST.get(f"text_{key}", "") for key in allowed}
     try:
-        services.save_texts(document=document, texts=texts, version=_version_of(request.POST), by=request.user)
+        services.save_texts(document=document, texts=texts, version=posted_version(request.POST), by=request.user)
     except ValidationError as exc:
         return _fail(request, document, exc)
     messages.success(request, _("The texts were saved."))
@@ -267,7 +257,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for_user(request.user, pk)
     try:
-        services.submit_for_approval(document=document, version=_version_of(request.POST), by=request.user)
+        services.submit_for_approval(document=document, version=posted_version(request.POST), by=request.user)
     except ValidationError as exc:
         return _fail(request, document, exc)
     messages.success(request, _("The document was sent for approval."))
@@ -278,7 +268,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for_user(request.user, pk)
     try:
-        services.withdraw(document=document, version=_version_of(request.POST), by=request.user)
+        services.withdraw(document=document, version=posted_version(request.POST), by=request.user)
     except ValidationError as exc:
         return _fail(request, document, exc)
     messages.success(request, _("The document is a draft again."))
@@ -290,7 +280,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for_user(request.user, pk)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.decide(document=document, version=_version_of(request.POST), approve=approve,
+        services.decide(document=document, version=posted_version(request.POST), approve=approve,
                         note=request.POST.get("note", "")[:2000], by=request.user)  # fmt: skip
     except ValidationError as exc:
         return _fail(request, document, exc)
@@ -310,7 +300,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         passphrase=request.POST.get("passphrase", "")[:200],
     )  # fmt: skip
     try:
-        services.sign(document=document, version=_version_of(request.POST), given=given, by=request.user,
+        services.sign(document=document, version=posted_version(request.POST), given=given, by=request.user,
                       base_url=_base_url(request))  # fmt: skip
     except ValidationError as exc:
         return _fail(request, document, exc)
@@ -396,7 +386,7 @@ def task_disposition(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.dispose(agency=agency, task=task, by=request.user, **_disposition_input(request, agency))
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = error_messages(exc)
         else:
             messages.success(request, _("The disposition was sent."))
             return redirect("documents-dispositions")
@@ -431,7 +421,7 @@ def disposition_action(request: HttpRequest, pk: int) -> HttpResponse:
                              **_disposition_input(request, disposition.agency))  # fmt: skip
             messages.success(request, _("The disposition was forwarded."))
     except ValidationError as exc:
-        for message in _messages(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
     return redirect("documents-dispositions")
 
@@ -452,7 +442,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             services.save_series(agency=agency, kind=request.POST.get("kind", ""), fmt=request.POST.get("format", ""),
                                  unit_code=request.POST.get("unit_code", ""), by=request.user)  # fmt: skip
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = error_messages(exc)
         else:
             messages.success(request, _("The numbering series was saved."))
             return redirect(reverse("documents-settings") + f"?agency={agency.pk}")
@@ -466,9 +456,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                                                        "page_size")}  # fmt: skip
         try:
             services.save_settings(agency=agency, values={**values, "chains": chains},
-                                   version=_version_of(request.POST), by=request.user)  # fmt: skip
+                                   version=posted_version(request.POST), by=request.user)  # fmt: skip
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = error_messages(exc)
             current.__dict__.update({k: v[:300] for k, v in values.items()})  # show what was typed
         else:
             messages.success(request, _("The document settings were saved."))
@@ -509,7 +499,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         try:
             data = _uploaded(request)
         except ValidationError as exc:
-            context["errors"] = _messages(exc)
+            context["errors"] = error_messages(exc)
             return render(request, "documents/verify.html", context, status=400)
         if data is None:
             context["errors"] = [_("Choose the PDF file to check.")]
@@ -531,7 +521,7 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
         try:
             data = _uploaded(request)
         except ValidationError as exc:
-            context["errors"] = _messages(exc)
+            context["errors"] = error_messages(exc)
             return render(request, "documents/verify.html", context, status=400)
         if data is None:
             context["errors"] = [_("Choose the PDF file to check.")]

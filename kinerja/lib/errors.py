@@ -24,3 +24,10 @@ class ConfirmationRequired(ValidationError):
         super().__init__(warnings)
         self.warnings = [str(w) for w in warnings]
         self.code = "warning"
+
+
+def error_messages(exc: ValidationError) -> list[str]:
+    """Every message of a ValidationError, field errors included, to show above a form."""
+    if hasattr(exc, "error_dict"):
+        return [m for values in exc.message_dict.values() for m in values]
+    return list(exc.messages)

@@ -25,3 +25,9 @@ def save_if_unchanged(instance: models.Model, *, version: int, fields: list[str]
     if updated != 1:
         raise ConflictError()
     instance.version = version + 1  # type: ignore[attr-defined]
+
+
+def posted_version(post: Any) -> int:
+    """The record version the form was opened at; anything else than a number is stale (a conflict)."""
+    value = (post.get("version") or "").strip()
+    return int(value) if value.isdigit() else 0

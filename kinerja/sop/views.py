@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinerja.collection.models import DataRequest, ReportingPeriod
+from kinerja.lib.errors import error_messages
+from kinerja.lib.versioning import posted_version
 from kinerja.lib.xlsx import XLSX
 from kinerja.org.models import Agency, Position, Role, Unit
 from kinerja.org.permissions import readable_agencies, readable_agency_ids
@@ -55,18 +57,6 @@ IDENTITY_FIELDS = (
     "title", "government", "agency_name", "unit_name", "doc_number", "made_on", "effective_on",
     "approver_title", "approver_name", "approver_rank", "approver_nip", "trigger",
 )  # fmt: skip
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for values in exc.message_dict.values() for m in values]
-    return list(exc.messages)
-
-
-def _version_of(post: Any) -> int:
-    """The record version the form was opened at; anything else than a number is stale (a conflict)."""
-    value = (post.get("version") or "").strip()
-    return int(value) if value.isdigit() else 0
 
 
 def _agency_from(request: HttpRequest, agencies: list[Agency]) -> Agency:
@@ -120,7 +110,7 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         procedure = services.adopt(template=template, agency=agency, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
         return redirect(f"{reverse('sop-library')}?agency={agency.pk}")
     messages.success(request, _("The template is now a draft SOP of your agency: check its performers and publish it."))
     return redirect("sop-edit", pk=procedure.versions.get().pk)
@@ -135,12 +125,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         per_day = request.POST.get("minutes_per_day", "")
         try:
             services.save_settings(
-                agency=agency, by=request.user, expected=_version_of(request.POST),
+                agency=agency, by=request.user, expected=posted_version(request.POST),
                 values={"time_zone": request.POST.get("time_zone"), "page_size": request.POST.get("page_size"),
                         "minutes_per_day": int(per_day) if per_day.isdigit() else None},
             )  # fmt: skip
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = error_messages(exc)
         else:
             messages.success(request, _("The SOP settings were saved."))
             return redirect(f"{reverse('sop-settings')}?agency={agency.pk}")
@@ -239,7 +229,7 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = services.start_revision(procedure=proc, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
         return redirect("sop-procedure", pk=proc.pk)
     messages.success(request, _("A revision was started as a new draft; the version in force stays until you publish."))
     return redirect("sop-edit", pk=version.pk)
@@ -256,7 +246,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
                     "variant": request.POST.get("variant", "")},
         )  # fmt: skip
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
     else:
         messages.success(request, _("The schedule was saved."))
     return redirect("sop-procedure", pk=proc.pk)
@@ -308,7 +298,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             version=version, by=request.user, year=year, quarter=quarter, variant=variant, **values
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
         return redirect("sop-procedure", pk=proc.pk)
     messages.success(request, _("The case was started; its first step is in the performer's inbox."))
     return redirect("sop-case", pk=case.pk)
@@ -381,10 +371,10 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.publish(
             version=ver, changelog=request.POST.get("changelog", "")[:5000], by=request.user,
-            expected=_version_of(request.POST),
+            expected=posted_version(request.POST),
         )  # fmt: skip
     except ValidationError as exc:
-        for message in _messages(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
         return redirect("sop-edit", pk=ver.pk)
     messages.success(request, _("The SOP is in force."))
@@ -398,7 +388,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.discard_draft(version=ver, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
         return redirect("sop-version", pk=pk)
     messages.success(request, _("The draft was discarded."))
     if Procedure.objects.filter(pk=procedure_id).exists():
@@ -532,10 +522,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.save_draft(
                     version=ver, spec=spec, positions=positions, by=request.user,
-                    expected=_version_of(request.POST),
+                    expected=posted_version(request.POST),
                 )  # fmt: skip
             except ValidationError as exc:
-                errors = _messages(exc)
+                errors = error_messages(exc)
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect("sop-edit", pk=ver.pk)
@@ -582,7 +572,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         engine.cancel_case(case=found, reason=request.POST.get("reason", "")[:2000], by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages(exc)))
+        messages.error(request, " ".join(error_messages(exc)))
     else:
         messages.success(request, _("The case was cancelled."))
     return redirect("sop-case", pk=found.pk)
@@ -605,7 +595,7 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         if holder is None:
             raise PermissionDenied
         what = request.POST.get("do", "")
-        expected = _version_of(request.POST)
+        expected = posted_version(request.POST)
         try:
             if what == "output":
                 upload = request.FILES.get("file")
@@ -632,7 +622,7 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise ValidationError(_("Unknown request."))
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = error_messages(exc)
         else:
             return redirect("sop-task", pk=found.pk)
     found.refresh_from_db()
