@@ -197,4 +197,15 @@ def load_demo() -> bool:
         [("Inspektur Pembantu Wilayah II", Unit.Kind.OTHER, None, "IRBAN.II")], inspektorat_people, date(2025, 1, 2),
     )  # fmt: skip
     insp_positions["Auditor Ahli Madya"].evaluated_agencies.set([dishub])
+
+    # Bappeda reads every agency of the regency for the regional dashboard.
+    bappeda_people = [
+        Person("Kepala Sub Bidang Evaluasi dan Pelaporan", Role.REGIONAL, "Bidang Perencanaan, Pengendalian dan Evaluasi",
+               None, "Yusuf Maulana, S.E., M.Ec.Dev.", "198203152006041002", "III/d", "bappeda"),
+    ]  # fmt: skip
+    _agency_with_people(
+        regency, "Badan Perencanaan Pembangunan Daerah Kabupaten Sukamaju", "Bappeda",
+        [("Bidang Perencanaan, Pengendalian dan Evaluasi", Unit.Kind.DIVISION, None, "P2E")], bappeda_people,
+        date(2025, 1, 2),
+    )  # fmt: skip
     return True

@@ -20,11 +20,16 @@ class Role(models.TextChoices):
     SECTION_HEAD = "section_head", _("Section head")
     STAFF = "staff", _("Staff")
     EVALUATOR = "evaluator", _("Evaluator")
+    REGIONAL = "regional", _("Regional reader")
     ADMIN = "admin", _("Administrator")
 
 
 # Roles whose holders act across the whole agency rather than within their own unit.
 AGENCY_WIDE_ROLES = frozenset({Role.HEAD, Role.SECRETARY, Role.PLANNING_HEAD, Role.ADMIN})
+# Roles that read agencies other than their own and change nothing there: the evaluator reads the agencies
+# assigned to the position; the regional reader (Bappeda, Bagian Organisasi, Inspektorat of the local
+# government) reads every agency of its local government.
+OUTSIDE_READER_ROLES = frozenset({Role.EVALUATOR, Role.REGIONAL})
 
 
 class LocalGovernment(models.Model):

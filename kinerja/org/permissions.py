@@ -2,7 +2,7 @@
 
 Rules (DESIGN.md): a user acts within the units of the positions they hold; the head, the
 secretary, the planning head and the admin across their agency; the evaluator reads the agencies
-assigned to their position; nobody crosses into another agency. Organisation records are read by
+assigned to their position; the regional reader reads every agency of its local government; nobody crosses into another agency. Organisation records are read by
 every member and evaluator of the agency and changed only by its admin.
 
 The `get_<object>_for_user` doors answer the same 404 for "missing" and "not yours"; a record
@@ -19,6 +19,7 @@ from kinerja.org.models import AGENCY_WIDE_ROLES, Agency, Assignment, Employee, 
 from kinerja.org.selectors import assignments_of_user, descendant_ids
 
 _CACHE_ATTR = "_kinerja_assignments"
+_OUTSIDE_ATTR = "_kinerja_outside_agencies"
 
 
 def current_assignments(user: User) -> list[Assignment]:
@@ -31,8 +32,9 @@ def current_assignments(user: User) -> list[Assignment]:
 
 
 def forget_assignments(user: User) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _OUTSIDE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def member_agency_ids(user: User) -> set[int]:
@@ -40,11 +42,27 @@ def member_agency_ids(user: User) -> set[int]:
 
 
 def evaluated_agency_ids(user: User) -> set[int]:
+    """The agencies the user reads from outside, as their evaluator or as a regional reader; kept on the
+    user object for the rest of the request."""
+    cached = getattr(user, _OUTSIDE_ATTR, None)
+    if cached is not None:
+        return cached
     ids: set[int] = set()
     for assignment in current_assignments(user):
         if assignment.position.role == Role.EVALUATOR:
             ids.update(assignment.position.evaluated_agencies.values_list("pk", flat=True))
+    ids |= set(
+        Agency.objects.filter(local_government_id__in=regional_government_ids(user)).values_list("pk", flat=True)
+    )
+    setattr(user, _OUTSIDE_ATTR, ids)
     return ids
+
+
+def regional_government_ids(user: User) -> set[int]:
+    """The local governments whose every agency the user reads as a regional reader."""
+    return {
+        a.position.agency.local_government_id for a in current_assignments(user) if a.position.role == Role.REGIONAL
+    }
 
 
 def readable_agency_ids(user: User) -> set[int]:
@@ -88,7 +106,7 @@ def can_read_audit(user: User, agency: Agency) -> bool:
 def unit_scope(user: User, agency: Agency) -> set[int] | None:
     """The units of `agency` the user acts in: None for all of them, else a set of unit ids.
 
-    An evaluator of the agency reads all of it; a head, secretary, planning head or admin acts
+    An evaluator or regional reader of the agency reads all of it; a head, secretary, planning head or admin acts
     across it; everyone else acts in the units of their positions and the units below them.
     """
     if agency.pk in evaluated_agency_ids(user):

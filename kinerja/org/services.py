@@ -16,7 +16,16 @@ from kinerja.accounts.models import User
 from kinerja.audit.services import record_event, snapshot
 from kinerja.lib.nip import normalize_nip, validate_nip
 from kinerja.lib.versioning import save_if_unchanged
-from kinerja.org.models import AGENCY_WIDE_ROLES, Agency, Assignment, Employee, Position, Role, Unit
+from kinerja.org.models import (
+    AGENCY_WIDE_ROLES,
+    OUTSIDE_READER_ROLES,
+    Agency,
+    Assignment,
+    Employee,
+    Position,
+    Role,
+    Unit,
+)
 from kinerja.org.permissions import forget_assignments, require_org_admin
 from kinerja.org.selectors import descendant_ids
 
@@ -80,7 +89,7 @@ def _validate_position(position: Position, evaluated: list[Agency]) -> None:
     errors: dict[str, str] = {}
     if position.unit is not None and position.unit.agency_id != position.agency_id:
         errors["unit"] = _("The unit must belong to the same agency.")
-    if position.unit is None and position.role not in AGENCY_WIDE_ROLES | {Role.EVALUATOR}:
+    if position.unit is None and position.role not in AGENCY_WIDE_ROLES | OUTSIDE_READER_ROLES:
         errors["unit"] = _("A position with this role must belong to a unit.")
     if position.superior is not None:
         if position.superior.agency_id != position.agency_id:

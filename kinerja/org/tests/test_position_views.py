@@ -86,7 +86,7 @@ def test_position_create_offers_only_other_agencies_of_the_same_government_to_ev
 ) -> None:
     form = login("admin").get(reverse("org-position-create", args=[dishub.pk])).context["form"]
     offered = {agency.short_name for agency in form.fields["evaluated_agencies"].queryset}
-    assert offered == {"Diskominfo", "Inspektorat"}
+    assert offered == {"Bappeda", "Diskominfo", "Inspektorat"}
 
 
 def test_position_edit_saves_and_redirects_to_the_list(login: Login, dishub: Agency) -> None:
