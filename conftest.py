@@ -28,6 +28,7 @@ ROLE_USERS = {
     "staff": "staf",
     "evaluator": "inspektorat",
     "admin": "admin",
+    "regional": "bappeda",
 }
 OTHER_AGENCY_ADMIN = "admin.kominfo"
 OTHER_AGENCY_HEAD = "kadis.kominfo"

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kinerja.collection",
     "kinerja.sop",
     "kinerja.documents",
+    "kinerja.regional",
     "kinerja.web",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("collection/", include("kinerja.collection.urls")),
     path("sop/", include("kinerja.sop.urls")),
     path("documents/", include("kinerja.documents.urls")),
+    path("regional/", include("kinerja.regional.urls")),
     path("v/", include(verification)),
     path("audit/", include("kinerja.audit.urls")),
     path("django-admin/", admin.site.urls),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
@@ -189,12 +189,17 @@ def board(period: ReportingPeriod, holidays: set[date]) -> list[BoardRow]:
             holder = planning
         else:
             holder = ""
-        late_until = on if submission.status in Submission.EDITABLE else (
-            timezone_date(submission.submitted_at) or on)  # fmt: skip
-        days_late = working_days_between(period.due_on, late_until, holidays) if late_until > period.due_on else 0
+        days_late = days_late_of(submission.status, submission.submitted_at, period.due_on, on, holidays)
         answered, total = counts[submission.pk]
         rows.append(BoardRow(submission=submission, holder=holder, days_late=days_late, answered=answered, total=total))
     return rows
+
+
+def days_late_of(status: str, submitted_at: datetime | None, due_on: date, on: date, holidays: set[date]) -> int:
+    """Working days a submission is late on `on`: until today while the division still holds it, until it
+    was last submitted once it has left the division; 0 when it was in time."""
+    late_until = on if status in Submission.EDITABLE else (timezone_date(submitted_at) or on)
+    return working_days_between(due_on, late_until, holidays) if late_until > due_on else 0
 
 
 def timezone_date(moment):  # type: ignore[no-untyped-def]

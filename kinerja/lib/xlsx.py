@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -43,8 +44,12 @@ def write_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
     return cell
 
 
-def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """An .xlsx holding one sheet per (title, header, rows)."""
+Sheets = Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+
+
+def write_workbook(sheets: Sheets, out: IO[bytes]) -> None:
+    """Writes an .xlsx holding one sheet per (title, header, rows) to `out`. Rows may be a generator: openpyxl's
+    write-only mode keeps each sheet in a temporary file, so memory stays flat however many rows there are."""
     book = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31])
@@ -52,13 +57,30 @@ def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
         sheet.append([write_cell(sheet, str(text), bold=True) for text in header])
         for row in rows:
             sheet.append([write_cell(sheet, value) for value in row])
-    out = BytesIO()
     book.save(out)
+
+
+def table_workbook(sheets: Sheets) -> bytes:
+    """An .xlsx holding one sheet per (title, header, rows), in memory: for small tables."""
+    out = BytesIO()
+    write_workbook(sheets, out)
     return out.getvalue()
 
 
-def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> HttpResponse:
+def _filename(filename: str) -> str:
+    return (re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "kinerja") + ".xlsx"
+
+
+def xlsx_response(filename: str, sheets: Sheets) -> HttpResponse:
     response = HttpResponse(table_workbook(sheets), content_type=XLSX)
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "kinerja"
-    response["Content-Disposition"] = f'attachment; filename="{safe}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(filename)}"'
     return response
+
+
+def xlsx_stream(filename: str, sheets: Sheets) -> FileResponse:
+    """The workbook written to a temporary file and streamed from it in chunks: for exports of any size, in
+    constant memory. The file is removed when the response is closed."""
+    out = tempfile.TemporaryFile(prefix="kinerja-export-")
+    write_workbook(sheets, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=_filename(filename), content_type=XLSX)

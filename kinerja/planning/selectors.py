@@ -35,7 +35,12 @@ def plan_for(agency: Agency, year: int | None = None) -> StrategicPlan | None:
 
     An agency holds several plans over time (the Renstra ending and the next one drafted), and a page that
     always took the newest would hide this year's plan as soon as the next one is entered."""
-    plans = list(StrategicPlan.objects.filter(agency=agency).order_by("start_year"))
+    return choose_plan(list(StrategicPlan.objects.filter(agency=agency).order_by("start_year")), year)
+
+
+def choose_plan(plans: list[StrategicPlan], year: int | None) -> StrategicPlan | None:
+    """`plan_for`'s choice among one agency's plans, ordered by first year: for callers that load the plans
+    of many agencies at once."""
     if not plans:
         return None
     for wanted in (year, today().year):

@@ -35,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("sop-library"), _("SOPs"), "sop"))
         items.append((reverse("documents-archive"), _("Documents"), "documents"))
         items.append((reverse("org-index"), _("Organisation"), "org"))
+    if permissions.regional_government_ids(user):
+        items.append((reverse("regional-index"), _("Regional"), "regional"))
     if any(permissions.can_read_audit(user, agency) for agency in agencies):
         items.append((reverse("audit-index"), _("Audit trail"), "audit"))
     if user.is_superuser:
