@@ -142,9 +142,14 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds short-lived counters (wrong signing passwords); with several app servers it must be shared, so
+# REDIS_URL puts it on Redis. Keep it on a Redis database of its own: clearing the cache empties that database.
+REDIS_URL = env_str("REDIS_URL")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env_str("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Sessions live in the database, which every app server shares: a login holds whichever server answers.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Passwords: Argon2id tuned for a 2-core server (bench/argon2_cost.py prints the time per hash).
 PASSWORD_HASHERS = [
@@ -193,13 +198,36 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # MEDIA_URL is deliberately unused: uploaded files are only ever served by views that check access.
 # Evidence (bukti dukung) lives apart from everything else, served only through a view that checks access.
 EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 # Generated and signed documents (PDF, DOCX, XLSX), private like the evidence and served only by views that
 # check access and log each download.
 DOCUMENT_ROOT = Path(env_str("DOCUMENT_ROOT", str(VAR_DIR / "documents")))
+# Where those files are kept: "filesystem" (the folders above, on this machine) or "s3", an S3-compatible bucket
+# shared by every app server and worker, with the evidence under the key prefix evidence/, the documents under
+# documents/ and the default storage (Excel uploads waiting for confirmation) under media/. The objects are private
+# and are only read back through the views (kinerja.lib.storage).
+FILE_STORAGE = env_str("FILE_STORAGE", "filesystem")
+if FILE_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured("FILE_STORAGE must be filesystem or s3")
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")  # empty: AWS itself; e.g. https://s3.example.go.id for MinIO
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")  # empty (both): boto3 finds its own credentials
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
+S3_REGION = env_str("S3_REGION", "us-east-1")
+S3_ADDRESSING_STYLE = env_str("S3_ADDRESSING_STYLE")  # "path" for most servers other than AWS; empty: boto3 decides
+if S3_ADDRESSING_STYLE not in ("", "auto", "path", "virtual"):
+    raise ImproperlyConfigured("S3_ADDRESSING_STYLE must be auto, path or virtual")
+if FILE_STORAGE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("S3_BUCKET must be set when FILE_STORAGE is s3")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Static files are public and read by nginx's own user as well: not the private modes of FILE_UPLOAD_*.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {"BACKEND": "kinerja.lib.storage.PrivateS3Storage", "OPTIONS": {"location": "media"}}
 # The address printed under a signed document's QR code; empty: the address the signer used.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
 # How documents are signed: "internal" (password re-entry, SHA-256 of the PDF) or "bsre" (the national
@@ -214,9 +242,22 @@ BSRE_TIMEOUT_SECONDS = env_int("BSRE_TIMEOUT_SECONDS", 30, minimum=1)
 if SIGNING_METHOD == "bsre" and not BSRE_URL:
     raise ImproperlyConfigured("BSRE_URL must be set when SIGNING_METHOD is bsre")
 
-# Background work (document generation) through the Django tasks API; the database backend needs nothing
-# else on one machine and a worker started with `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background work (document generation) through the Django tasks API. The database backend needs nothing else
+# and a worker started with `manage.py db_worker`. The Redis backend (django_tasks_rq.RQBackend) keeps the queue
+# in Redis (TASKS_REDIS_URL, by default REDIS_URL; better a database number of its own) and runs the jobs with
+# `manage.py rqworker --job-class django_tasks_rq.Job default`.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS: dict[str, dict] = {"default": {"BACKEND": TASKS_BACKEND}}
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL)
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("TASKS_REDIS_URL or REDIS_URL must be set when TASKS_BACKEND is the RQ backend")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    # A job still running after TASKS_TIMEOUT_SECONDS is stopped by its worker and counts as failed.
+    RQ_QUEUES = {
+        "default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env_int("TASKS_TIMEOUT_SECONDS", 600, minimum=10)}
+    }
 
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -248,16 +289,24 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind our own proxies (TRUSTED_PROXY_COUNT > 0) the request's scheme is the one nginx received, which it passes
+# in X-Forwarded-Proto (and overwrites whatever a client sent there). The host is the Host header nginx passes on,
+# unless USE_X_FORWARDED_HOST=true (for a proxy that rewrites Host and sends the original in X-Forwarded-Host).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SESSION_COOKIE_NAME = "__Host-sessionid"
-    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # SECURE_COOKIES=false is for a test rig on plain http only (scripts/multiserver.sh on 127.0.0.1): clients do
+    # not keep Secure or __Host- cookies sent without TLS. Never in a real deployment.
+    SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
+    SESSION_COOKIE_SECURE = SECURE_COOKIES
+    CSRF_COOKIE_SECURE = SECURE_COOKIES
+    if SECURE_COOKIES:
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LOGGING = {
     "version": 1,
