@@ -259,6 +259,10 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
         "default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env_int("TASKS_TIMEOUT_SECONDS", 600, minimum=10)}
     }
 
+# A generation job still running (or queued and not taken) this many minutes after it started (or was queued) is
+# taken for lost by its worker or queue; `tick` hands it to the queue again. Keep it above TASKS_TIMEOUT_SECONDS.
+DOCUMENT_JOB_STALE_MINUTES = env_int("DOCUMENT_JOB_STALE_MINUTES", 15, minimum=1)
+
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 DATA_UPLOAD_MAX_NUMBER_FILES = 20

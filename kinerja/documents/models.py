@@ -236,6 +236,10 @@ class GenerationJob(models.Model):
     reused = models.BooleanField(default=False, help_text="The content had not changed: the last version stands.")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last handed to the task queue; a job lost by its queue is handed again."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,8 +171,6 @@ def request_generation(*, document: Document, by: User, automatic: bool = False)
     acting = None if automatic else require_composer(by, document.agency)
     if document.status != Document.Status.DRAFT:
         raise ValidationError(_("Only a draft is generated again. A document in review or signed stays as it is."))
-    from kinerja.documents.tasks import generate_document  # noqa: PLC0415 - the task module imports this one
-
     with transaction.atomic():
         active = GenerationJob.objects.filter(document=document, status__in=GenerationJob.ACTIVE).first()
         if active is not None:
@@ -183,8 +182,55 @@ def request_generation(*, document: Document, by: User, automatic: bool = False)
             return GenerationJob.objects.get(document=document, status__in=GenerationJob.ACTIVE)
         record_event(action="documents.generation.requested", actor=by, acting_as=acting, agency=document.agency,
                      target=document, after={"job": job.pk})  # fmt: skip
-        transaction.on_commit(lambda: generate_document.enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _enqueue(job_id: int) -> None:
+    from kinerja.documents.tasks import generate_document  # noqa: PLC0415 - the task module imports this one
+
+    GenerationJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    generate_document.enqueue(job_id)
+
+
+# A job started this many times by workers that stopped before finishing it is failed, not handed out again.
+MAX_ATTEMPTS = 3
+
+
+def recover_stalled_jobs(*, now: datetime | None = None) -> int:
+    """Hands again to the queue the generation jobs a worker or the queue lost, and returns how many.
+
+    A job still running DOCUMENT_JOB_STALE_MINUTES after it started belongs to a worker that stopped (killed, or
+    its machine gone; a live worker's task times out before that): it goes back to the queue, or fails with its
+    reason after MAX_ATTEMPTS starts. A job queued that long without a worker taking it was lost by the queue (a
+    flushed Redis, say) and is enqueued again. Each change is a conditional update, so two `tick`s at once recover
+    a job once, and a job delivered twice still runs once (run_generation's queued→running update)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=django_settings.DOCUMENT_JOB_STALE_MINUTES)
+    stalled = GenerationJob.objects.filter(
+        Q(status=GenerationJob.Status.RUNNING, started_at__lt=cutoff)
+        | Q(status=GenerationJob.Status.QUEUED, enqueued_at__lt=cutoff)
+    ).select_related("document__agency")
+    recovered = 0
+    for job in stalled:
+        with transaction.atomic():
+            same = GenerationJob.objects.filter(pk=job.pk, status=job.status, started_at=job.started_at,
+                                                enqueued_at=job.enqueued_at)  # fmt: skip
+            if job.status == GenerationJob.Status.RUNNING and job.attempts >= MAX_ATTEMPTS:
+                reason = f"The worker stopped {job.attempts} times while generating this document."
+                if same.update(status=GenerationJob.Status.FAILED, finished_at=now, error=reason):
+                    record_event(action="documents.generation.failed", actor=None, agency=job.document.agency,
+                                 target=job.document, after={"job": job.pk, "error": reason})  # fmt: skip
+                continue
+            if not same.update(status=GenerationJob.Status.QUEUED, started_at=None, progress=0, step="",
+                               enqueued_at=now):  # fmt: skip
+                continue
+            record_event(action="documents.generation.requeued", actor=None, agency=job.document.agency,
+                         target=job.document, before={"status": job.status, "attempts": job.attempts},
+                         after={"job": job.pk})  # fmt: skip
+            transaction.on_commit(lambda pk=job.pk: _enqueue(pk))
+            recovered += 1
+    return recovered
 
 
 def _progress(job: GenerationJob, progress: int, step: str) -> None:
@@ -211,6 +257,7 @@ def run_generation(job_id: int) -> GenerationJob:
     started = GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.QUEUED).update(
         status=GenerationJob.Status.RUNNING,
         started_at=timezone.now(),
+        attempts=F("attempts") + 1,
         progress=5,
         step=gettext_noop("Reading the data"),
     )

@@ -1,7 +1,8 @@
 """`manage.py tick [--today YYYY-MM-DD]`: the periodic round, run by cron or a systemd timer every few minutes.
 
 The collection's reminders, overdue notices and escalations (kinerja.collection.reminders), then the SOP
-engine's: cases that schedules start, and escalation of overdue SOP tasks (kinerja.sop.engine). Idempotent
+engine's: cases that schedules start, and escalation of overdue SOP tasks (kinerja.sop.engine); then document
+generation jobs a stopped worker or a lost queue left behind go back to the queue (kinerja.documents.services). Idempotent
 and safe to run from two machines at once: every notice and every start has a unique key."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kinerja.collection.reminders import run_tick
+from kinerja.documents.services import recover_stalled_jobs
 from kinerja.org.selectors import today
 from kinerja.sop import engine
 
@@ -35,6 +37,8 @@ class Command(BaseCommand):
         started = engine.run_schedules()
         escalated = engine.escalate_overdue()
         result = run_tick(on)
+        recovered = recover_stalled_jobs()
         self.stdout.write(
             f"{result.summary()}; SOP: {len(started)} case(s) started by schedule, {escalated} overdue task(s) escalated"
+            f"; documents: {recovered} lost generation job(s) queued again"
         )
