@@ -12,6 +12,11 @@
 #   scripts/multiserver.sh stop             stops every process this script started, and nothing else
 #   scripts/multiserver.sh kill_one_app     SIGKILL to the app server on 8102 and its workers (a crash)
 #   scripts/multiserver.sh kill_one_worker  SIGKILL to one task worker and the job it runs (a crash)
+#   scripts/multiserver.sh loadtest [USERS] [SECONDS]
+#                                           the load test through nginx on a fresh rig (bench/load.py prepare, run,
+#                                           verify); halfway it kills one app server and one task worker, then runs
+#                                           tick so that the job the killed worker held is queued again, and checks
+#                                           that no acknowledged write was lost and every generation job ran once
 #   scripts/multiserver.sh manage ARGS...   manage.py ARGS with the same environment as the servers
 #   scripts/multiserver.sh env              prints that environment (for `set -a; . <(scripts/multiserver.sh env)`)
 #
@@ -68,11 +73,14 @@ ms_env() {
   export SECURE_COOKIES=false
   export WEB_WORKERS=${MULTI_WEB_WORKERS:-2}
   export LOG_LEVEL=${LOG_LEVEL:-INFO}
+  # A generation job whose worker was killed is queued again by the next tick after this many minutes (15 in a
+  # real deployment; generation takes seconds here).
+  export DOCUMENT_JOB_STALE_MINUTES=${DOCUMENT_JOB_STALE_MINUTES:-1}
   unset DEBUG SECRET_KEY EVIDENCE_ROOT DOCUMENT_ROOT MEDIA_ROOT
 }
 MS_ENV_NAMES="DATABASE_URL REDIS_URL TASKS_BACKEND TASKS_REDIS_URL FILE_STORAGE S3_BUCKET S3_ENDPOINT_URL S3_ACCESS_KEY_ID
   S3_SECRET_ACCESS_KEY S3_REGION S3_ADDRESSING_STYLE KINERJA_VAR_DIR PRODUCTION SECRET_KEY_FILE ALLOWED_HOSTS
-  CSRF_TRUSTED_ORIGINS TRUSTED_PROXY_COUNT SECURE_SSL_REDIRECT SECURE_HSTS_SECONDS SECURE_COOKIES WEB_WORKERS LOG_LEVEL"
+  CSRF_TRUSTED_ORIGINS TRUSTED_PROXY_COUNT SECURE_SSL_REDIRECT SECURE_HSTS_SECONDS SECURE_COOKIES WEB_WORKERS LOG_LEVEL DOCUMENT_JOB_STALE_MINUTES"
 
 ms_names() {
   local port n
@@ -264,9 +272,15 @@ for url in sys.argv[1:]:
     redis.Redis.from_url(url).flushdb()
 PYEOF
   ms_bucket empty
-  (cd "$MS_ROOT" && "$MS_PY" manage.py migrate --no-input -v0)
-  ms_say "loading the demo (PRODUCTION=false for this command only)"
-  (cd "$MS_ROOT" && PRODUCTION=false "$MS_PY" manage.py load_demo >>"$MS_LOGS/prepare.log")
+  if [[ -n ${MS_LOAD_USERS:-} ]]; then
+    ms_say "preparing the load test: demo and $MS_LOAD_USERS staff seats (bench/load.py prepare)"
+    (cd "$MS_ROOT" && PRODUCTION=false "$MS_PY" bench/load.py prepare --database-url "$DATABASE_URL" \
+      --users "$MS_LOAD_USERS" --seats "$MS_DIR/seats.json" >>"$MS_LOGS/prepare.log")
+  else
+    (cd "$MS_ROOT" && "$MS_PY" manage.py migrate --no-input -v0)
+    ms_say "loading the demo (PRODUCTION=false for this command only)"
+    (cd "$MS_ROOT" && PRODUCTION=false "$MS_PY" manage.py load_demo >>"$MS_LOGS/prepare.log")
+  fi
   (cd "$MS_ROOT" && "$MS_PY" manage.py collectstatic --no-input -v0)
 }
 
@@ -375,6 +389,40 @@ cmd_status() {
   [[ $code == 200 ]] && $healthy
 }
 
+# The load test through nginx with an app server and a task worker killed halfway.
+cmd_loadtest() {
+  local users=${1:-50} seconds=${2:-120} ledger run_pid run_status=0 verify_status=0 killed_at waited
+  cmd_stop >/dev/null
+  rm -f "$MS_PIDS"/*.pid
+  MS_LOAD_USERS=$users cmd_start
+  ledger=$MS_DIR/ledger-$users.json
+  rm -f "$ledger"
+  ms_say "load: $users users for ${seconds}s through http://127.0.0.1:$MS_NGINX_PORT"
+  (cd "$MS_ROOT" && "$MS_PY" bench/load.py run --host "http://127.0.0.1:$MS_NGINX_PORT" --users "$users" \
+    --seconds "$seconds" --seats "$MS_DIR/seats.json" --ledger "$ledger") &
+  run_pid=$!
+  sleep "$(((${seconds%.*} + 10) / 2))"
+  ms_say "halfway: killing the app server on ${MS_APP_PORTS[-1]} and one task worker"
+  kill_one_app
+  kill_one_worker
+  killed_at=$(date +%s)
+  wait "$run_pid" || run_status=$?
+  ms_say "the app servers and workers left:"
+  cmd_status || true
+  # The job the killed worker held stays 'running' until tick finds it older than DOCUMENT_JOB_STALE_MINUTES.
+  waited=$((killed_at + DOCUMENT_JOB_STALE_MINUTES * 60 + 5 - $(date +%s)))
+  if ((waited > 0)); then
+    ms_say "waiting ${waited}s, then tick queues again what the killed worker held"
+    sleep "$waited"
+  fi
+  (cd "$MS_ROOT" && "$MS_PY" manage.py tick | tail -1)
+  (cd "$MS_ROOT" && "$MS_PY" bench/load.py verify --database-url "$DATABASE_URL" --seats "$MS_DIR/seats.json" \
+    --ledger "$ledger") || verify_status=$?
+  ms_say "run exit $run_status, verify exit $verify_status"
+  cmd_stop >/dev/null
+  return $((run_status || verify_status))
+}
+
 ms_main() {
   case ${1:-} in
     start) cmd_start ;;
@@ -382,6 +430,10 @@ ms_main() {
     status) cmd_status ;;
     kill_one_app) kill_one_app ;;
     kill_one_worker) kill_one_worker ;;
+    loadtest)
+      shift
+      cmd_loadtest "$@"
+      ;;
     manage)
       shift
       ms_env
@@ -393,7 +445,7 @@ ms_main() {
       for name in $MS_ENV_NAMES; do printf '%s=%q\n' "$name" "${!name}"; done
       ;;
     *)
-      echo "usage: $0 start|stop|status|kill_one_app|kill_one_worker|manage ARGS...|env" >&2
+      echo "usage: $0 start|stop|status|kill_one_app|kill_one_worker|loadtest [USERS] [SECONDS]|manage ARGS...|env" >&2
       exit 2
       ;;
   esac
