@@ -177,9 +177,11 @@ AXES_CLIENT_IP_CALLABLE = "kinerja.lib.net.client_address"
 AXES_LOCKOUT_CALLABLE = "kinerja.web.views.auth.locked_out"
 AXES_VERBOSE = False
 
-# Sessions: 30 minutes idle (the expiry moves with every request), 12 hours at most after login.
+# Sessions: 30 minutes idle (the expiry moves with the user's requests, at most once a minute so that reading
+# pages does not write the session each time: accounts.middleware), 12 hours at most after login.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

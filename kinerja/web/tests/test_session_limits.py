@@ -35,3 +35,26 @@ def test_active_session_ends_12_hours_after_login(login) -> None:
         response = client.get("/")
         assert response.status_code == 302
         assert response.url.startswith("/login/")
+
+
+def test_reading_pages_writes_the_session_at_most_once_a_minute(login) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        client = login("staf")
+        client.get("/")
+
+        def session_writes() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/").status_code == 200
+            return sum(1 for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT"))
+
+        traveller.move_to(start + timedelta(seconds=30))
+        assert session_writes() == 0
+        traveller.move_to(start + timedelta(seconds=61))
+        assert session_writes() == 1
+        # The write moved the idle expiry: 29 minutes later the session still holds.
+        traveller.move_to(start + timedelta(seconds=61, minutes=29))
+        assert client.get("/").status_code == 200
