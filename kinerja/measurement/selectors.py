@@ -132,12 +132,14 @@ def figures(
     ids = [i.pk for i in indicators]
     years = sorted({year, *history_years})
     targets: dict[tuple[int, int], dict[int, AgreementTarget]] = defaultdict(dict)
-    for row in AgreementTarget.objects.filter(indicator_id__in=ids, year__in=years):
+    # No ORDER BY: the rows go into dicts, and the model ordering (year, quarter) would make SQLite walk the
+    # (year, quarter) index through every agency's rows instead of looking up these indicators.
+    for row in AgreementTarget.objects.filter(indicator_id__in=ids, year__in=years).order_by():
         targets[(row.indicator_id, row.year)][row.quarter] = row
     reals: dict[tuple[int, int], dict[int, Realization]] = defaultdict(dict)
-    for row in Realization.objects.filter(indicator_id__in=ids, year__in=years):
+    for row in Realization.objects.filter(indicator_id__in=ids, year__in=years).order_by():
         reals[(row.indicator_id, row.year)][row.quarter] = row
-    renstra = {row.indicator_id: row for row in PlanTarget.objects.filter(indicator_id__in=ids, year=year)}
+    renstra = {row.indicator_id: row for row in PlanTarget.objects.filter(indicator_id__in=ids, year=year).order_by()}
     if bands is None:
         bands = bands_of(agency)
     result: list[IndicatorFigures] = []

@@ -26,15 +26,15 @@ from django.db.models import Count, F, Q
 
 from kinerja.collection.models import ReportingPeriod, Submission
 from kinerja.collection.selectors import days_late_of
-from kinerja.measurement import selectors as measurement
-from kinerja.measurement.models import PredicateBand
+from kinerja.measurement.achievement import TargetValue, measure
+from kinerja.measurement.models import PredicateBand, Realization
 from kinerja.measurement.predicates import DEFAULT_BANDS, Band, classify
 from kinerja.org.models import Agency, Holiday, LocalGovernment
 from kinerja.org.selectors import today
-from kinerja.planning.models import Indicator, Objective, StrategicPlan
+from kinerja.planning.models import AgreementTarget, Indicator, Objective, Scale, StrategicPlan
 from kinerja.planning.selectors import choose_plan
 from kinerja.sop.engine import CAUGHT_UP
-from kinerja.sop.models import Task
+from kinerja.sop.models import Case, Task
 from kinerja.sop.sla import percent
 
 
@@ -167,27 +167,61 @@ def overview(government: LocalGovernment, *, year: int, quarter: int, on: date |
 
 
 def _achievement(rows: dict[int, AgencyFigures], *, year: int, quarter: int) -> None:
+    """Achievement of every indicator by the pure `measure` function, fed the way `measurement.selectors.compute`
+    feeds it (the same targets, the realisations without the explained absences), from rows read as plain values:
+    a thousand indicators make no model instances. The quarter counts as filled by the rule of
+    `IndicatorFigures.filled` (a value, a text, or an explained absence)."""
     plan_ids = [r.plan.pk for r in rows.values() if r.plan is not None]
-    indicators = (
+    indicators = list(
         Indicator.objects.filter(plan_id__in=plan_ids)
-        .select_related("objective__goal")
         .order_by("agency_id", "objective__goal__sort_order", "objective__sort_order", "sort_order", "code")
+        .values_list("pk", "agency_id", "objective_id", "scale", "polarity", "aggregation")
     )
-    # The bands passed here are not used: each agency's own scale names its figures below.
-    figures = measurement.figures(None, year=year, upto=quarter, indicators=indicators, bands=list(DEFAULT_BANDS))  # type: ignore[arg-type]
+    objective_rows = {o.pk: o for o in Objective.objects.filter(goal__plan_id__in=plan_ids).order_by()}
+    ids = [row[0] for row in indicators]
+    # No ORDER BY (the model orders by year and quarter): these rows are looked up by their (indicator, year,
+    # quarter) key, not by walking the quarter's rows of every agency of the installation.
+    targets: dict[int, dict[int, TargetValue]] = defaultdict(dict)
+    for indicator_id, number, value, upper in (
+        AgreementTarget.objects.filter(indicator_id__in=ids, year=year)
+        .order_by()
+        .values_list("indicator_id", "quarter", "value", "upper")
+    ):
+        if value is not None or upper is not None:
+            targets[indicator_id][number] = TargetValue(value=value, upper=upper)
+    values: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    filled: set[int] = set()
+    for indicator_id, number, value, text, no_data in (
+        Realization.objects.filter(indicator_id__in=ids, year=year)
+        .order_by()
+        .values_list("indicator_id", "quarter", "value", "text", "no_data")
+    ):
+        if not no_data:
+            values[indicator_id][number] = value
+        if number == quarter and (value is not None or text or no_data):
+            filled.add(indicator_id)
     objectives: dict[int, ObjectiveFigures] = {}
-    for row in figures:
-        agency = rows[row.indicator.agency_id]
+    for pk, agency_id, objective_id, scale, polarity, aggregation in indicators:
+        agency = rows[agency_id]
         agency.indicators += 1
-        agency.filled += row.filled
-        objective = objectives.get(row.indicator.objective_id)
+        agency.filled += pk in filled
+        objective = objectives.get(objective_id)
         if objective is None:
-            objective = objectives[row.indicator.objective_id] = ObjectiveFigures(row.indicator.objective)
+            objective = objectives[objective_id] = ObjectiveFigures(objective_rows[objective_id])
             agency.objectives.append(objective)
         objective.indicators += 1
-        if row.percent is not None:
-            agency.computed.append(row.percent)
-            objective.computed.append(row.percent)
+        if scale == Scale.QUALITATIVE:
+            continue
+        own = targets.get(pk, {})
+        measured = measure(
+            polarity=polarity, aggregation=aggregation, annual=own.get(AgreementTarget.ANNUAL),
+            quarterly={q: t for q, t in own.items() if q != AgreementTarget.ANNUAL},
+            realizations=values.get(pk, {}), upto=quarter,
+        )  # fmt: skip
+        percent = measured.to_date.percent
+        if percent is not None:
+            agency.computed.append(percent)
+            objective.computed.append(percent)
     for agency in rows.values():
         agency.band = classify(agency.average, agency.bands)
         for objective in agency.objectives:
@@ -223,20 +257,25 @@ def _lateness(
 
 
 def _compliance(rows: dict[int, AgencyFigures], *, year: int, quarter: int) -> None:
-    measured = Q(standard_minutes__isnull=False)
+    """The SLA report's rule (sla.records_for, stats_of) counted by the database. The tasks are found through
+    the quarter's cases of these agencies only; the task conditions sit in the counts, so that the database does
+    not start from the status index, which holds the done tasks of every agency of the installation."""
+    cases = list(
+        Case.objects.filter(agency_id__in=rows, year=year, quarter=quarter).order_by().values_list("pk", flat=True)
+    )
+    if not cases:
+        return
+    done = Q(status=Task.Status.DONE, actual_minutes__isnull=False) & ~Q(done_by_action=CAUGHT_UP)
+    measured = done & Q(standard_minutes__isnull=False)
     counts = (
-        Task.objects.filter(
-            case__agency_id__in=rows, case__year=year, case__quarter=quarter, status=Task.Status.DONE,
-            actual_minutes__isnull=False,
-        )
-        .exclude(done_by_action=CAUGHT_UP)
+        Task.objects.filter(case_id__in=cases)
         .values("case__agency_id")
         .annotate(
             measured=Count("pk", filter=measured),
             on_time=Count("pk", filter=measured & Q(actual_minutes__lte=F("standard_minutes"))),
         )
         .order_by()
-    )  # fmt: skip
+    )
     for row in counts:
         agency = rows[row["case__agency_id"]]
         agency.tasks_measured = row["measured"]
