@@ -995,6 +995,12 @@ def main(args: argparse.Namespace) -> None:
     written = generate(args.size, seed=args.seed, stdout=out)
     done = time.perf_counter()
     out.write(f"generate: {done - migrated:.1f} s, {sum(written.values()):,} rows written\n")
+    if connection.vendor == "postgresql":
+        # A bulk load leaves PostgreSQL's statistics empty until autovacuum gets to it, and the planner then picks
+        # parallel scans of whole tables (a period board at nation size: 145 ms per query instead of 10).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        out.write(f"analyze: {time.perf_counter() - done:.1f} s\n")
     out.write("rows per table:\n")
     for table, count in table_counts().items():
         out.write(f"  {table:<40} {count:>10,}\n")
