@@ -51,7 +51,17 @@ MARK = "X"
 ARROW = "→"
 END_WORD = "Selesai"
 # The values of org.Role (kept here so that this module stays free of models; a test keeps them equal).
-ROLES = ("head", "secretary", "division_head", "planning_head", "section_head", "staff", "evaluator", "admin")
+ROLES = (
+    "head",
+    "secretary",
+    "division_head",
+    "planning_head",
+    "section_head",
+    "staff",
+    "evaluator",
+    "regional",
+    "admin",
+)
 # Sheet titles that say nothing about the SOP, so they cannot stand in for a missing "Nama SOP".
 _PLACEHOLDER_TITLES = {"sop", "sheet", "sheet1", "sheet 1", "lembar1", "lembar 1", "sop ap"}
 
