@@ -26,12 +26,12 @@ from django.db.models import Count, F, Q
 
 from kinerja.collection.models import ReportingPeriod, Submission
 from kinerja.collection.selectors import days_late_of
-from kinerja.measurement.achievement import TargetValue, measure
 from kinerja.measurement.models import PredicateBand, Realization
 from kinerja.measurement.predicates import DEFAULT_BANDS, Band, classify
+from kinerja.measurement.selectors import IndicatorRule, achievements
 from kinerja.org.models import Agency, Holiday, LocalGovernment
 from kinerja.org.selectors import today
-from kinerja.planning.models import AgreementTarget, Indicator, Objective, Scale, StrategicPlan
+from kinerja.planning.models import Indicator, Objective, StrategicPlan
 from kinerja.planning.selectors import choose_plan
 from kinerja.sop.engine import CAUGHT_UP
 from kinerja.sop.models import Case, Task
@@ -167,10 +167,9 @@ def overview(government: LocalGovernment, *, year: int, quarter: int, on: date |
 
 
 def _achievement(rows: dict[int, AgencyFigures], *, year: int, quarter: int) -> None:
-    """Achievement of every indicator by the pure `measure` function, fed the way `measurement.selectors.compute`
-    feeds it (the same targets, the realisations without the explained absences), from rows read as plain values:
-    a thousand indicators make no model instances. The quarter counts as filled by the rule of
-    `IndicatorFigures.filled` (a value, a text, or an explained absence)."""
+    """Achievement of every indicator by `measurement.selectors.achievements`, the bulk form of what the agency
+    dashboard computes, from rules read as plain values: a thousand indicators make no model instances. The
+    quarter counts as filled by the rule of `IndicatorFigures.filled` (a value, a text, or an explained absence)."""
     plan_ids = [r.plan.pk for r in rows.values() if r.plan is not None]
     indicators = list(
         Indicator.objects.filter(plan_id__in=plan_ids)
@@ -179,29 +178,18 @@ def _achievement(rows: dict[int, AgencyFigures], *, year: int, quarter: int) -> 
     )
     objective_rows = {o.pk: o for o in Objective.objects.filter(goal__plan_id__in=plan_ids).order_by()}
     ids = [row[0] for row in indicators]
-    # No ORDER BY (the model orders by year and quarter): these rows are looked up by their (indicator, year,
-    # quarter) key, not by walking the quarter's rows of every agency of the installation.
-    targets: dict[int, dict[int, TargetValue]] = defaultdict(dict)
-    for indicator_id, number, value, upper in (
-        AgreementTarget.objects.filter(indicator_id__in=ids, year=year)
+    measured = achievements(
+        [IndicatorRule(pk, scale, polarity, aggregation) for pk, _a, _o, scale, polarity, aggregation in indicators],
+        years=[year], upto=quarter,
+    )  # fmt: skip
+    filled = set(
+        Realization.objects.filter(indicator_id__in=ids, year=year, quarter=quarter)
+        .filter(Q(value__isnull=False) | ~Q(text="") | Q(no_data=True))
         .order_by()
-        .values_list("indicator_id", "quarter", "value", "upper")
-    ):
-        if value is not None or upper is not None:
-            targets[indicator_id][number] = TargetValue(value=value, upper=upper)
-    values: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
-    filled: set[int] = set()
-    for indicator_id, number, value, text, no_data in (
-        Realization.objects.filter(indicator_id__in=ids, year=year)
-        .order_by()
-        .values_list("indicator_id", "quarter", "value", "text", "no_data")
-    ):
-        if not no_data:
-            values[indicator_id][number] = value
-        if number == quarter and (value is not None or text or no_data):
-            filled.add(indicator_id)
+        .values_list("indicator_id", flat=True)
+    )
     objectives: dict[int, ObjectiveFigures] = {}
-    for pk, agency_id, objective_id, scale, polarity, aggregation in indicators:
+    for pk, agency_id, objective_id, *_rule in indicators:
         agency = rows[agency_id]
         agency.indicators += 1
         agency.filled += pk in filled
@@ -210,15 +198,10 @@ def _achievement(rows: dict[int, AgencyFigures], *, year: int, quarter: int) -> 
             objective = objectives[objective_id] = ObjectiveFigures(objective_rows[objective_id])
             agency.objectives.append(objective)
         objective.indicators += 1
-        if scale == Scale.QUALITATIVE:
+        result = measured[(pk, year)]
+        if result is None:  # qualitative
             continue
-        own = targets.get(pk, {})
-        measured = measure(
-            polarity=polarity, aggregation=aggregation, annual=own.get(AgreementTarget.ANNUAL),
-            quarterly={q: t for q, t in own.items() if q != AgreementTarget.ANNUAL},
-            realizations=values.get(pk, {}), upto=quarter,
-        )  # fmt: skip
-        percent = measured.to_date.percent
+        percent = result.to_date.percent
         if percent is not None:
             agency.computed.append(percent)
             objective.computed.append(percent)
