@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,13 +11,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kinerja.accounts.models import User
 from kinerja.collection import selectors, services
 from kinerja.collection.excel import FormUpload, form_workbook, read_form
 from kinerja.collection.models import CollectionSettings, DigestPreference, Notification, ReportingPeriod, Submission
@@ -35,17 +37,88 @@ from kinerja.lib.xlsx import XLSX
 from kinerja.measurement import selectors as measurement
 from kinerja.measurement.excel import pending
 from kinerja.measurement.excel.forms import ConfirmForm, UploadForm
-from kinerja.org.models import Holiday
-from kinerja.org.permissions import get_agency_for_user
+from kinerja.measurement.selectors import IndicatorFigures
+from kinerja.org.models import Agency, Holiday, Role
+from kinerja.org.permissions import current_assignments, get_agency_for_user, unit_scope
 from kinerja.org.selectors import today
-from kinerja.planning.models import Scale
+from kinerja.planning.models import Scale, StrategicPlan
 from kinerja.planning.permissions import can_plan, reads_whole_agency
+from kinerja.planning.selectors import default_period, plan_for
 
 NOTE_FIELDS = ("factors_helped", "factors_hindered", "follow_up")
 MAX_TEXT = 5000
 
 
 # Inbox
+
+
+# Whose inbox lists the indicators projected to miss the year: the agency's leaders see every one, the heads of
+# divisions and sections those of their units.
+RISK_WHOLE_ROLES = frozenset({Role.HEAD, Role.SECRETARY, Role.PLANNING_HEAD})
+RISK_UNIT_ROLES = frozenset({Role.DIVISION_HEAD, Role.SECTION_HEAD})
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """An agency's indicators at risk in the quarter the inbox watches."""
+
+    agency: Agency
+    year: int
+    quarter: int
+    rows: list[IndicatorFigures]
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year} TW {('I', 'II', 'III', 'IV')[self.quarter - 1]}"
+
+
+def _watched_quarter(agency: Agency) -> tuple[StrategicPlan, int, int] | None:
+    """The plan, year and quarter the early warning watches: those of the agency's open reporting period (the
+    latest one when several are open), else of its latest period, else the last quarter ended; None without a
+    plan."""
+    period = (
+        ReportingPeriod.objects.filter(agency=agency)
+        .order_by(
+            Case(
+                When(status=ReportingPeriod.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            "-year",
+            "-quarter",
+        )
+        .only("year", "quarter")
+        .first()
+    )
+    plan = plan_for(agency, period.year if period else None)
+    if plan is None:
+        return None
+    if period is not None and plan.covers(period.year):
+        return plan, period.year, period.quarter
+    return plan, *default_period(plan)
+
+
+def _at_risk(user: User) -> list[AtRisk]:
+    """The indicators at risk that the user's positions answer for, per agency they lead or head units in."""
+    roles: dict[int, set[str]] = {}
+    agencies: dict[int, Agency] = {}
+    for assignment in current_assignments(user):
+        agencies[assignment.position.agency_id] = assignment.position.agency
+        roles.setdefault(assignment.position.agency_id, set()).add(assignment.position.role)
+    found = []
+    for agency_id, held in roles.items():
+        agency = agencies[agency_id]
+        if held & RISK_WHOLE_ROLES:
+            units = None
+        elif held & RISK_UNIT_ROLES:
+            units = unit_scope(user, agency)
+        else:
+            continue
+        watched = _watched_quarter(agency)
+        if watched is None:
+            continue
+        plan, year, quarter = watched
+        rows = measurement.at_risk(agency, plan, year=year, upto=quarter, units=units)
+        found.append(AtRisk(agency=agency, year=year, quarter=quarter, rows=rows))
+    return found
 
 
 @require_GET
@@ -57,7 +130,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         notices = notices.filter(read_at__isnull=True)
     page = Paginator(notices, 50).get_page(request.GET.get("page"))
     pref = DigestPreference.objects.filter(user=request.user).first()
-    context = {"waiting": waiting, "page": page, "show": show, "daily_digest": bool(pref and pref.daily_digest)}
+    context = {
+        "waiting": waiting, "page": page, "show": show, "daily_digest": bool(pref and pref.daily_digest),
+        "at_risk": _at_risk(request.user),
+    }  # fmt: skip
     return render(request, "collection/inbox.html", context)
 
 

@@ -6,6 +6,8 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kinerja.measurement.models import EarlyWarningSetting
+from kinerja.planning.forms import NumberField
 from kinerja.planning.models import StrategicPlan
 from kinerja.planning.selectors import default_period, plan_years
 
@@ -32,3 +34,14 @@ def period_from_request(request: HttpRequest, plan: StrategicPlan) -> tuple[int,
     if request.GET and form.is_valid() and plan.covers(form.cleaned_data["year"]):
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     return year, quarter, form
+
+
+class ThresholdForm(forms.Form):
+    """The agency's early-warning threshold, on the predicate-scale page."""
+
+    # The model's own checks (0 to 200, at most two decimals), so a bad value is a message beside the field.
+    threshold = NumberField(
+        label=_("At-risk threshold (%)"), required=True,
+        validators=EarlyWarningSetting._meta.get_field("threshold").validators,
+        help_text=_("An indicator whose projected year-end achievement is below this percentage is at risk."),
+    )  # fmt: skip

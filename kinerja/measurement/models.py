@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kinerja.measurement.projection import DEFAULT_THRESHOLD
 from kinerja.org.models import Agency
 from kinerja.planning.models import DECIMAL, Indicator
+
+THRESHOLD_LIMITS = (0, 200)
+THRESHOLD_RANGE = _("The threshold is a percentage from 0 to 200.")
 
 
 class Realization(models.Model):
@@ -97,3 +102,35 @@ class PredicateBand(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class EarlyWarningSetting(models.Model):
+    """An agency's early-warning threshold: an indicator whose projected year-end achievement falls below
+    `threshold` percent is flagged at risk. An agency without a setting uses the default of 90 %."""
+
+    agency = models.OneToOneField(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="early_warning"
+    )
+    threshold = models.DecimalField(
+        _("at-risk threshold (%)"), max_digits=5, decimal_places=2, default=DEFAULT_THRESHOLD,
+        validators=[MinValueValidator(THRESHOLD_LIMITS[0], THRESHOLD_RANGE),
+                    MaxValueValidator(THRESHOLD_LIMITS[1], THRESHOLD_RANGE)],
+        help_text=_("An indicator whose projected year-end achievement is below this percentage is at risk."),
+    )  # fmt: skip
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("early-warning setting")
+        verbose_name_plural = _("early-warning settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__gte=THRESHOLD_LIMITS[0], threshold__lte=THRESHOLD_LIMITS[1]),
+                name="measurement_warning_threshold_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.threshold} %"

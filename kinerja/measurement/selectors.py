@@ -15,8 +15,9 @@ from typing import NamedTuple, Protocol
 from django.db.models import Prefetch, QuerySet
 
 from kinerja.measurement.achievement import Measure, Status, TargetValue, measure
-from kinerja.measurement.models import PredicateBand, Realization
+from kinerja.measurement.models import EarlyWarningSetting, PredicateBand, Realization
 from kinerja.measurement.predicates import DEFAULT_BANDS, Band, absorption, classify, efficiency
+from kinerja.measurement.projection import DEFAULT_THRESHOLD, Projection, project
 from kinerja.org.models import Agency, Unit
 from kinerja.org.selectors import descendant_ids
 from kinerja.planning.models import AgreementTarget, BudgetLine, Indicator, PlanTarget, Scale, StrategicPlan
@@ -30,6 +31,12 @@ def bands_of(agency: Agency) -> list[Band]:
     if not rows:
         return list(DEFAULT_BANDS)
     return [Band(minimum=r.minimum, label=r.label, colour=r.colour) for r in rows]
+
+
+def threshold_of(agency: Agency) -> Decimal:
+    """The projected achievement (%) below which the agency's indicators are at risk: its own, or the default."""
+    threshold = EarlyWarningSetting.objects.filter(agency=agency).values_list("threshold", flat=True).first()
+    return DEFAULT_THRESHOLD if threshold is None else threshold
 
 
 @dataclass
@@ -46,6 +53,12 @@ class IndicatorFigures:
     band: Band | None
     annual_band: Band | None
     history: dict[int, Measure | None] = field(default_factory=dict)
+    projection: Projection | None = None  # the year-end projection from the quarters up to `upto`
+    projection_band: Band | None = None  # the band of the projected achievement
+
+    @property
+    def at_risk(self) -> bool:
+        return self.projection is not None and self.projection.at_risk
 
     @property
     def is_qualitative(self) -> bool:
@@ -86,6 +99,17 @@ def _target_value(row: AgreementTarget | None) -> TargetValue | None:
     return TargetValue(value=row.value, upper=row.upper)
 
 
+def _inputs(
+    targets: dict[int, AgreementTarget], realizations: dict[int, Realization]
+) -> tuple[TargetValue | None, dict[int, TargetValue], dict[int, Decimal | None]]:
+    """The annual target, quarterly targets and realisations that `measure` and `project` take from an
+    indicator's rows: a quarter with no data has no figure."""
+    annual = _target_value(targets.get(AgreementTarget.ANNUAL))
+    quarterly = {q: tv for q in QUARTERS if (tv := _target_value(targets.get(q))) is not None}
+    values = {q: r.value for q, r in realizations.items() if not r.no_data}
+    return annual, quarterly, values
+
+
 def compute(
     indicator: Indicator,
     *,
@@ -96,15 +120,38 @@ def compute(
     """The achievement of a numeric indicator up to `upto`; None for a qualitative one."""
     if indicator.scale == Scale.QUALITATIVE:
         return None
-    quarterly = {q: tv for q in QUARTERS if (tv := _target_value(targets.get(q))) is not None}
-    values = {q: r.value for q, r in realizations.items() if not r.no_data}
+    annual, quarterly, values = _inputs(targets, realizations)
     return measure(
         polarity=indicator.polarity,
         aggregation=indicator.aggregation,
-        annual=_target_value(targets.get(AgreementTarget.ANNUAL)),
+        annual=annual,
         quarterly=quarterly,
         realizations=values,
         upto=upto,
+    )
+
+
+def projection_of(
+    indicator: Indicator,
+    *,
+    targets: dict[int, AgreementTarget],
+    realizations: dict[int, Realization],
+    upto: int,
+    threshold: Decimal = DEFAULT_THRESHOLD,
+) -> Projection | None:
+    """The year-end projection of a numeric indicator from its quarters up to `upto`, fed exactly as `compute`
+    feeds `measure`; None for a qualitative one."""
+    if indicator.scale == Scale.QUALITATIVE:
+        return None
+    annual, quarterly, values = _inputs(targets, realizations)
+    return project(
+        polarity=indicator.polarity,
+        aggregation=indicator.aggregation,
+        annual=annual,
+        quarterly=quarterly,
+        realizations=values,
+        upto=upto,
+        threshold=threshold,
     )
 
 
@@ -200,10 +247,14 @@ def figures(
     indicators: Iterable[Indicator],
     history_years: Iterable[int] = (),
     bands: list[Band] | None = None,
+    threshold: Decimal | None = None,
 ) -> list[IndicatorFigures]:
-    """The figures of `indicators` for `year` up to quarter `upto`, and their annual results of
-    `history_years`, in four queries whatever the number of indicators (three when the caller
-    already holds the agency's `bands`)."""
+    """The figures of `indicators` for `year` up to quarter `upto`, their year-end projection (at risk below
+    `threshold`, by default DEFAULT_THRESHOLD: callers that know the agency pass `threshold_of(agency)`), and
+    their annual results of `history_years`, in four queries whatever the number of indicators (three when the
+    caller already holds the agency's `bands`)."""
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD
     indicators = list(indicators)
     ids = [i.pk for i in indicators]
     years = sorted({year, *history_years})
@@ -223,6 +274,9 @@ def figures(
         own_targets = targets[(indicator.pk, year)]
         own_reals = reals[(indicator.pk, year)]
         current = compute(indicator, targets=own_targets, realizations=own_reals, upto=upto)
+        projection = projection_of(
+            indicator, targets=own_targets, realizations=own_reals, upto=upto, threshold=threshold
+        )
         history = {
             past: compute(indicator, targets=targets[(indicator.pk, past)], realizations=reals[(indicator.pk, past)], upto=4)
             for past in years
@@ -234,9 +288,23 @@ def figures(
                 renstra=renstra.get(indicator.pk), measure=current,
                 band=classify(current.to_date.percent, bands) if current else None,
                 annual_band=classify(current.annual.percent, bands) if current else None, history=history,
+                projection=projection,
+                projection_band=classify(projection.percent, bands) if projection else None,
             )
         )  # fmt: skip
     return result
+
+
+def at_risk(
+    agency: Agency, plan: StrategicPlan, *, year: int, upto: int, units: set[int] | None = None
+) -> list[IndicatorFigures]:
+    """The indicators of `plan` (those of `units` only, when given) whose year-end, projected from the quarters up
+    to `upto`, falls below the agency's threshold: in six queries whatever the number of indicators."""
+    indicators = indicators_of(agency, plan)
+    if units is not None:
+        indicators = indicators.filter(responsible_unit_id__in=units)
+    rows = figures(agency, year=year, upto=upto, indicators=indicators, threshold=threshold_of(agency))
+    return [row for row in rows if row.at_risk]
 
 
 def quarterly_trend(row: IndicatorFigures) -> list[Decimal | None]:

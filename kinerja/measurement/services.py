@@ -1,4 +1,5 @@
-"""Every change to realisations and predicate scales: validated, permission-checked, atomic, audited."""
+"""Every change to realisations, predicate scales and the early-warning threshold: validated, permission-checked,
+atomic, audited."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from kinerja.accounts.models import User
 from kinerja.audit.services import record_event, snapshot
 from kinerja.lib.errors import ConflictError
 from kinerja.lib.versioning import save_if_unchanged
-from kinerja.measurement.models import PredicateBand, Realization
+from kinerja.measurement.models import EarlyWarningSetting, PredicateBand, Realization
 from kinerja.measurement.predicates import Band, validate_bands
+from kinerja.measurement.projection import DEFAULT_THRESHOLD
 from kinerja.org.models import Agency
 from kinerja.planning.models import Indicator, Scale
 from kinerja.planning.permissions import require_planner
@@ -126,3 +128,23 @@ def save_predicate_bands(*, agency: Agency, bands: list[Band], by: User) -> None
         action="measurement.predicate_scale.saved", actor=by, acting_as=acting, agency=agency, target=agency,
         before={"bands": before}, after={"bands": [[b.minimum, b.label, b.colour] for b in bands]},
     )  # fmt: skip
+
+
+@transaction.atomic
+def set_warning_threshold(*, agency: Agency, threshold: Decimal, by: User) -> EarlyWarningSetting:
+    """Sets the projected achievement (%) below which the agency's indicators are flagged at risk."""
+    acting = require_planner(by, agency)
+    field = EarlyWarningSetting._meta.get_field("threshold")
+    try:
+        threshold = field.clean(threshold, None)  # the model's own checks: 0 to 200, at most two decimals
+    except ValidationError as exc:
+        raise ValidationError({"threshold": exc.messages}) from exc
+    before = EarlyWarningSetting.objects.filter(agency=agency).values_list("threshold", flat=True).first()
+    setting, _created = EarlyWarningSetting.objects.update_or_create(
+        agency=agency, defaults={"threshold": threshold, "updated_by": by}
+    )
+    record_event(
+        action="measurement.warning_threshold.saved", actor=by, acting_as=acting, agency=agency, target=agency,
+        before={"threshold": DEFAULT_THRESHOLD if before is None else before}, after={"threshold": threshold},
+    )  # fmt: skip
+    return setting

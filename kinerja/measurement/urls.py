@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from kinerja.measurement.views import dashboard, entry
+from kinerja.measurement.views import dashboard, entry, renja
 
 urlpatterns = [
     path("", dashboard.index, name="measurement-index"),
@@ -12,5 +12,6 @@ urlpatterns = [
     path("agency/<int:agency_id>/tree/", dashboard.performance_tree, name="measurement-tree"),
     path("agency/<int:agency_id>/realizations/", entry.realizations, name="measurement-realizations"),
     path("agency/<int:agency_id>/predicates/", entry.predicate_scale, name="measurement-predicates"),
+    path("agency/<int:agency_id>/renja-evaluation/", renja.renja_evaluation, name="measurement-renja-evaluation"),
     path("excel/", include("kinerja.measurement.excel.urls")),
 ]

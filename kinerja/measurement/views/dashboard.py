@@ -13,15 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kinerja.audit.models import AuditEvent
-from kinerja.lib.numbers import round_half_up
+from kinerja.lib.numbers import format_number, round_half_up
 from kinerja.lib.xlsx import xlsx_response
 from kinerja.measurement import selectors
 from kinerja.measurement.achievement import Status
 from kinerja.measurement.forms import period_from_request
 from kinerja.measurement.predicates import EFFICIENCY_LABELS
+from kinerja.measurement.projection import Projection
 from kinerja.measurement.selectors import IndicatorFigures
 from kinerja.org.models import Agency, Unit
 from kinerja.org.permissions import can_read_audit, get_agency_for_user, readable_agencies, unit_scope
+from kinerja.planning.choices import Aggregation
 from kinerja.planning.models import Indicator, StrategicPlan
 from kinerja.planning.permissions import can_plan, get_indicator_for_user, reads_whole_agency
 from kinerja.planning.selectors import plan_for, requested_year
@@ -123,7 +125,10 @@ def _dashboard(
     indicators = selectors.indicators_of(agency, plan, unit=unit)
     past = [y for y in range(year - HISTORY_YEARS, year) if plan.covers(y)]
     bands = selectors.bands_of(agency)
-    rows = selectors.figures(agency, year=year, upto=upto, indicators=indicators, history_years=past, bands=bands)
+    threshold = selectors.threshold_of(agency)
+    rows = selectors.figures(
+        agency, year=year, upto=upto, indicators=indicators, history_years=past, bands=bands, threshold=threshold
+    )
     units = list(Unit.objects.filter(agency=agency))
     divisions = selectors.division_status(rows, units)
     budget = selectors.budget_figures(agency, year=year, upto=upto, rows=rows, unit=unit)
@@ -139,6 +144,7 @@ def _dashboard(
         "agency": agency, "unit": unit, "plan": plan, "form": form, "year": year, "upto": upto,
         "groups": _groups(rows), "rows": rows, "divisions": divisions, "budget": budget,
         "bands": bands, "band_counts": dict(counts),
+        "at_risk": sum(1 for r in rows if r.at_risk), "threshold": threshold,
         "average": _average(computed), "filled": sum(1 for r in rows if r.filled), "total": len(rows),
         "chart": _chart(rows), "trend": _trend(rows, year, upto), "efficiency_labels": EFFICIENCY_LABELS,
         "can_plan": can_plan(request.user, agency), "query": request.GET.urlencode(), **extra,
@@ -222,11 +228,60 @@ def division_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
+def _quarter_series(row: IndicatorFigures) -> dict[str, Any]:
+    """The quarter chart's target and realisation lines. A cumulative indicator's year-end projection is a
+    total, so its lines are the totals to date, on the same scale as the projected year-end and the annual
+    target; the others show each quarter's own figure."""
+    targets = [t.value if t is not None else None for t in row.quarter_targets()]
+    values = [r.value if r is not None and not r.no_data else None for r in row.quarter_values()]
+    cumulative = row.indicator.aggregation == Aggregation.CUMULATIVE
+    if cumulative:
+        # A target to date needs every quarter's target so far; a realisation to date is drawn at reported quarters.
+        targets = [_total(targets[: q + 1]) if None not in targets[: q + 1] else None for q in range(4)]
+        values = [_total(values[: q + 1]) if values[q] is not None else None for q in range(4)]
+    annual = row.annual
+    if targets[3] is None and annual is not None and annual.value is not None:
+        targets[3] = annual.value  # the year's end is held to the annual target when the quarter has none
+    return {
+        "target_label": _("Target to date") if cumulative else _("Target"),
+        "value_label": _("Realisation to date") if cumulative else _("Realisation"),
+        "targets": [float(t) if t is not None else None for t in targets],
+        "values": [float(v) if v is not None else None for v in values],
+    }
+
+
+def _total(values: list[Decimal | None]) -> Decimal:
+    return sum((v for v in values if v is not None), Decimal(0))
+
+
+def _rounded(projection: Projection | None) -> dict[str, Decimal] | None:
+    """The projected value and its range rounded for display (a projection is not exact to many places)."""
+    if projection is None or projection.value is None:
+        return None
+    return {name: round_half_up(getattr(projection, name)) for name in ("value", "low", "high")}
+
+
+def _projection_marker(projection: Projection | None) -> dict[str, Any] | None:
+    """The projected year-end and its range, drawn at TW IV of the quarter chart."""
+    shown = _rounded(projection)
+    if shown is None:
+        return None
+    return {
+        "label": _("Projected year-end"), "range_label": _("Projected range"),
+        "value": float(shown["value"]), "low": float(shown["low"]), "high": float(shown["high"]),
+        "text": format_number(shown["value"]),
+        "range_text": f"{format_number(shown['low'])} – {format_number(shown['high'])}",
+    }  # fmt: skip
+
+
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_indicator_for_user(request.user, pk)
     plan, agency = indicator.plan, indicator.agency
     year, upto, form = period_from_request(request, plan)
-    (row,) = selectors.figures(agency, year=year, upto=upto, indicators=[indicator], history_years=plan.years)
+    threshold = selectors.threshold_of(agency)
+    (row,) = selectors.figures(
+        agency, year=year, upto=upto, indicators=[indicator], history_years=plan.years, threshold=threshold
+    )
     history = []
     for past in plan.years:
         if past == year:
@@ -235,12 +290,11 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         history.append((past, m))
     chart = {
         "labels": [f"TW {n}" for n in ("I", "II", "III", "IV")],
-        "target_label": _("Target"), "value_label": _("Realisation"),
-        "targets": [float(t.value) if t is not None and t.value is not None else None for t in row.quarter_targets()],
-        "values": [float(r.value) if r is not None and r.value is not None else None for r in row.quarter_values()],
+        **_quarter_series(row),
         "trend": [float(round_half_up(p)) if p is not None else None for p in selectors.quarterly_trend(row)],
         "years": [str(y) for y, _m in history],
         "year_values": [float(round_half_up(m.annual.percent)) if m and m.annual.percent is not None else None for _y, m in history],
+        "projection": _projection_marker(row.projection),
     }  # fmt: skip
     events = []
     realization_ids = indicator.realizations.values_list("pk", flat=True)
@@ -255,6 +309,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context = {
         "agency": agency, "indicator": indicator, "row": row, "form": form, "year": year, "upto": upto,
+        "projection": row.projection, "projected": _rounded(row.projection), "threshold": threshold,
         "history": history, "chart": chart, "quarters": list(zip(row.quarter_targets(), row.quarter_values(), strict=True)), "events": events, "children": indicator.children.all(),
         "can_plan": can_plan(request.user, agency), "plan_targets": indicator.plan_targets.all(),
     }  # fmt: skip

@@ -1,4 +1,5 @@
-"""Direct entry by the planning head: a quarter's realisations for every indicator, and the predicate scale.
+"""Direct entry by the planning head: a quarter's realisations for every indicator, the predicate scale and the
+early-warning threshold.
 
 The collection workflow (data requests, review, locking) replaces direct entry for the divisions;
 the planning head keeps this page to enter and correct values, each change audited.
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from kinerja.lib.errors import ConflictError
 from kinerja.lib.numbers import NumberFormatError, parse_decimal
 from kinerja.measurement import selectors, services
-from kinerja.measurement.forms import period_from_request
+from kinerja.measurement.forms import ThresholdForm, period_from_request
 from kinerja.measurement.models import PredicateBand
 from kinerja.measurement.predicates import COLOURS, Band
 from kinerja.org.permissions import get_agency_for_user
@@ -140,7 +141,21 @@ def predicate_scale(request: HttpRequest, agency_id: int) -> HttpResponse:
     current = selectors.bands_of(agency)
     errors: list[str] = []
     rows = [{"minimum": "" if b.minimum is None else str(b.minimum).replace(".", ","), "label": b.label, "colour": b.colour} for b in current]  # fmt: skip
-    if request.method == "POST":
+    threshold_form = ThresholdForm(initial={"threshold": selectors.threshold_of(agency)})
+    if request.method == "POST" and request.POST.get("form") == "threshold":
+        threshold_form = ThresholdForm(request.POST)
+        if threshold_form.is_valid():
+            try:
+                services.set_warning_threshold(
+                    agency=agency, threshold=threshold_form.cleaned_data["threshold"], by=request.user
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    threshold_form.add_error("threshold", message)
+            else:
+                messages.success(request, _("The at-risk threshold was saved."))
+                return redirect("measurement-predicates", agency_id=agency.pk)
+    elif request.method == "POST":
         rows, bands = [], []
         for index in range(10):
             label = request.POST.get(f"label-{index}", "").strip()[:50]
@@ -165,5 +180,6 @@ def predicate_scale(request: HttpRequest, agency_id: int) -> HttpResponse:
     context = {
         "agency": agency, "rows": rows, "errors": errors, "colours": PredicateBand.Colour.choices,
         "is_default": not agency.predicate_bands.exists(), "known_colours": COLOURS,
+        "threshold_form": threshold_form,
     }  # fmt: skip
     return render(request, "measurement/predicates.html", context)
