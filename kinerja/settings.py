@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kinerja.collection",
     "kinerja.sop",
     "kinerja.documents",
+    "kinerja.monev",
     "kinerja.regional",
     "kinerja.web",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sop/", include("kinerja.sop.urls")),
     path("documents/", include("kinerja.documents.urls")),
     path("regional/", include("kinerja.regional.urls")),
+    path("monev/", include("kinerja.monev.urls")),
     path("v/", include(verification)),
     path("audit/", include("kinerja.audit.urls")),
     path("django-admin/", admin.site.urls),

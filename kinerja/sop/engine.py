@@ -54,6 +54,9 @@ _ACTIONS = {
     "collection.return": (Action.REVIEW, Task.Outcome.NO),
     "collection.verify": (Action.VERIFY, ""),
     "documents.sign": (Action.SIGN, ""),
+    "monev.plan": (Action.MONEV_PLAN, ""),
+    "monev.schedule": (Action.MONEV_SCHEDULE, ""),
+    "monev.visit": (Action.MONEV_VISIT, ""),
 }
 
 

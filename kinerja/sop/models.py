@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     REVIEW = "collection.review", _("Approving (Ya) or returning (Tidak) submitted data")
     VERIFY = "collection.verify", _("Verifying approved data")
     SIGN = "documents.sign", _("Signing a document in the application")
+    MONEV_PLAN = "monev.plan", _("Planning the quarter's monev")
+    MONEV_SCHEDULE = "monev.schedule", _("Scheduling a monev visit to a division")
+    MONEV_VISIT = "monev.visit", _("Recording a monev visit as held")
 
 
 class SopSettings(models.Model):

@@ -34,6 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("collection-periods", args=[planned[0].pk]), _("Data collection"), "collection"))
         items.append((reverse("sop-library"), _("SOPs"), "sop"))
         items.append((reverse("documents-archive"), _("Documents"), "documents"))
+        items.append((reverse("monev-index"), _("Monev"), "monev"))
         items.append((reverse("org-index"), _("Organisation"), "org"))
     if permissions.regional_government_ids(user):
         items.append((reverse("regional-index"), _("Regional"), "regional"))

@@ -4,6 +4,7 @@ attention, followed by the planning unit's findings, recommendations and conclus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,7 @@ from kinerja.documents.render import long_date
 from kinerja.lib.numbers import round_half_up
 from kinerja.measurement.achievement import Status
 from kinerja.measurement.selectors import IndicatorFigures, division_status
-from kinerja.org.models import Unit
+from kinerja.org.models import Agency, Unit
 
 TEXTS = {
     "findings": _("Findings (optional: replaces the generated ones)"),
@@ -47,6 +48,11 @@ SUBMISSION_STATUS = {
     Submission.Status.VERIFIED: "Diverifikasi",
 }
 NOT_STARTED = "Belum dibuat"
+
+# Sections added by the app that records the monev itself (its plan, visits, findings, recommendations and
+# follow-ups). That app comes after documents in the dependency order, so it registers here from its AppConfig
+# instead of being imported: each function gets the content being built, the agency, the year and the quarter.
+SECTIONS: list[Callable[[Content, Agency, int, int], None]] = []
 REQUEST_KIND = {DataRequest.Kind.DIVISION: "Unit kerja", DataRequest.Kind.INDIVIDUAL: "Individu (IKI)"}
 
 DIVISION_COLUMNS = [
@@ -188,6 +194,9 @@ def build(document: Document) -> Content:
         title=f"Tabel 3. Indikator yang Memerlukan Perhatian {label}", sheet="Perlu Perhatian",
         columns=ATTENTION_COLUMNS, rows=attention,
     )  # fmt: skip
+
+    for section in SECTIONS:
+        section(content, agency, year, quarter)
 
     content.heading("E. Temuan", 2)
     content.paragraph(text_of(document, "findings", findings(rows, units, attention, collection, label)))
