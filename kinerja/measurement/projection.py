@@ -27,7 +27,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.measurement.achievement import _CONTEXT as CONTEXT
-from kinerja.measurement.achievement import NO_TARGET, NOT_REPORTED_YET, QUARTERS, TargetValue, score
+from kinerja.measurement.achievement import (
+    NO_TARGET,
+    NOT_REPORTED_YET,
+    QUARTERS,
+    TargetValue,
+    _check_aggregation,
+    _check_polarity,
+    _check_quarter,
+    score,
+)
 from kinerja.planning.choices import Aggregation, Polarity
 
 ZERO = Decimal(0)
@@ -163,12 +172,9 @@ def project(
 
     `realizations` holds what `measure` is given: a quarter without a figure (blank, or no data) is unreported,
     and is projected like the quarters still to come."""
-    if upto not in QUARTERS:
-        raise ValueError(f"upto must be a quarter from 1 to 4, not {upto!r}.")
-    if polarity not in Polarity.values:
-        raise ValueError(f"Unknown polarity {polarity!r}.")
-    if aggregation not in Aggregation.values:
-        raise ValueError(f"Unknown aggregation {aggregation!r}.")
+    _check_polarity(polarity)
+    _check_aggregation(aggregation)
+    _check_quarter(upto)
     values = {q: v for q in QUARTERS[:upto] if (v := realizations.get(q)) is not None}
     reported = tuple(values)
     if not values:

@@ -69,11 +69,15 @@ def _read_upload(upload: Any) -> bytes:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    agencies = [a for a in readable_agencies(request.user) if unit_scope(request.user, a) is None]
-    if len(agencies) == 1 and not _evaluates(request):
-        return redirect("monev-agency", agencies[0].pk)
+    """The evaluator to its workspace; someone who reads one agency whole to its monev; someone who reads several
+    (a regional reader) to a list of them; everyone else to the recommendations they answer."""
     if _evaluates(request):
         return redirect("monev-evaluator")
+    agencies = [a for a in readable_agencies(request.user) if unit_scope(request.user, a) is None]
+    if len(agencies) == 1:
+        return redirect("monev-agency", agencies[0].pk)
+    if agencies:
+        return render(request, "monev/index.html", {"agencies": agencies})
     return redirect("monev-mine")
 
 
@@ -257,8 +261,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit, "plan": plan, "agency": agency, "records": records, "finding_form": finding_form,
         "held_form": held_form, "attachment_form": attachment_form, "in_scope": in_scope,
-        "rows": [row for row in rows if row.indicator.pk in in_scope],
-        "others": [row for row in rows if row.indicator.pk not in in_scope], "findings": findings,
+        "rows": [row for row in rows if row.indicator.pk in in_scope], "findings": findings,
         "attachments": visit.attachments.all(), "on": today(),
         "editable": {f.pk for f in findings if may_edit_finding(request.user, f) is not None},
         "recommendation_form": RecommendationForm(agency=agency),

@@ -12,24 +12,10 @@ import pytest
 from kinerja.collection import services
 from kinerja.collection.models import Submission
 from kinerja.measurement.models import Realization
-from kinerja.org.demo import DEMO_PASSWORD
-from kinerja.web.tests.browser import needs_chromium
+from kinerja.web.tests.browser import log_in, log_out, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
-
-
-def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_url("**/login/")
 
 
 def _open_from_inbox(page) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +57,7 @@ def test_the_quarter_goes_round_the_loop_and_reaches_the_dashboard(  # type: ign
     evidence = tmp_path / "bukti.pdf"
 
     # Staff: evidence for every indicator, a corrected figure, then submit.
-    _log_in(page, "staf")
+    log_in(page, "staf")
     _open_from_inbox(page)
     for index, line in enumerate(lines):
         evidence.write_bytes(PDF + f"% {index}\n".encode())
@@ -85,20 +71,20 @@ def test_the_quarter_goes_round_the_loop_and_reaches_the_dashboard(  # type: ign
     page.get_by_role("button", name="Ajukan untuk diperiksa").click()
     page.wait_for_load_state()
     assert page.locator("#submission-status").inner_text() == "Diajukan"
-    _log_out(page)
+    log_out(page)
 
     # Division head: returns with a note and a remark on the indicator.
-    _log_in(page, "kabid")
+    log_in(page, "kabid")
     _open_from_inbox(page)
     page.locator(f"#remark-{pk}").fill("Angka tidak sama dengan laporan bulanan")
     page.locator("#review-note").fill("Periksa kembali realisasi triwulan III")
     page.get_by_role("button", name="Kembalikan untuk diperbaiki").click()
     page.wait_for_load_state()
     assert page.locator("#submission-status").inner_text() == "Dikembalikan"
-    _log_out(page)
+    log_out(page)
 
     # Staff: sees the note on the exact indicator, corrects, resubmits.
-    _log_in(page, "staf")
+    log_in(page, "staf")
     _open_from_inbox(page)
     assert "Periksa kembali realisasi triwulan III" in page.locator("#return-note").inner_text()
     assert "Angka tidak sama dengan laporan bulanan" in page.locator(f"#line-{pk}").inner_text()
@@ -107,16 +93,16 @@ def test_the_quarter_goes_round_the_loop_and_reaches_the_dashboard(  # type: ign
     page.wait_for_load_state()
     page.get_by_role("button", name="Ajukan untuk diperiksa").click()
     page.wait_for_load_state()
-    _log_out(page)
+    log_out(page)
 
     # Division head approves; the planning head verifies.
-    _log_in(page, "kabid")
+    log_in(page, "kabid")
     _open_from_inbox(page)
     page.get_by_role("button", name="Setujui").click()
     page.wait_for_load_state()
     assert page.locator("#submission-status").inner_text() == "Disetujui"
-    _log_out(page)
-    _log_in(page, "perencanaan")
+    log_out(page)
+    log_in(page, "perencanaan")
     _open_from_inbox(page)
     page.get_by_role("button", name="Verifikasi dan kunci").click()
     page.wait_for_load_state()

@@ -8,23 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kinerja.org.demo import DEMO_PASSWORD
-from kinerja.web.tests.browser import needs_chromium
+from kinerja.web.tests.browser import log_in, log_out, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_url("**/login/")
 
 
 @needs_chromium
@@ -38,7 +24,7 @@ def test_from_plan_to_follow_up_closed(demo_for_browser: None, page, settings, t
     kabid_ll = Position.objects.get(title="Kepala Bidang Lalu Lintas")
 
     # The planning head plans the third quarter's monev: the proposal fills the scope.
-    _log_in(page, "perencanaan")
+    log_in(page, "perencanaan")
     page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Monev").click()
     page.locator("#id_year").fill("2026")
     page.locator("#id_quarter").select_option("3")
@@ -56,10 +42,10 @@ def test_from_plan_to_follow_up_closed(demo_for_browser: None, page, settings, t
     page.locator("#visits").get_by_role("link", name="Bidang Lalu Lintas").click()
     page.wait_for_url("**/monev/visit/*/")
     visit_url = page.url
-    _log_out(page)
+    log_out(page)
 
     # The evaluator fills the monev form on the visit.
-    _log_in(page, "inspektorat")
+    log_in(page, "inspektorat")
     page.goto(visit_url)
     form = page.locator("#record-finding form")
     form.locator("#id_indicator").select_option(index=1)
@@ -71,10 +57,10 @@ def test_from_plan_to_follow_up_closed(demo_for_browser: None, page, settings, t
     form.locator("button.primary").click()
     page.wait_for_url(visit_url)
     assert "Susun jadwal percepatan kegiatan" in page.locator("#findings").inner_text()
-    _log_out(page)
+    log_out(page)
 
     # The division head answers it from his list.
-    _log_in(page, "kabid")
+    log_in(page, "kabid")
     page.goto("/monev/mine/")
     page.get_by_role("link", name="Susun jadwal percepatan kegiatan sampai Desember.").click()
     page.wait_for_url("**/monev/recommendation/*/")
@@ -84,10 +70,10 @@ def test_from_plan_to_follow_up_closed(demo_for_browser: None, page, settings, t
     recommendation = Recommendation.objects.get()
     assert recommendation.status == Recommendation.Status.ANSWERED
     assert "Jadwal percepatan ditetapkan" in page.locator("#follow-ups").inner_text()
-    _log_out(page)
+    log_out(page)
 
     # The planning head closes it.
-    _log_in(page, "perencanaan")
+    log_in(page, "perencanaan")
     page.goto(f"/monev/recommendation/{recommendation.pk}/")
     page.locator("#id_decision").select_option("close")
     page.locator("#decide button.primary").click()

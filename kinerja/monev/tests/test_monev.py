@@ -444,3 +444,56 @@ def test_the_monev_report_carries_the_visits_findings_and_follow_ups(
     rendered = render_all(build(make(dishub, Kind.MONEV_REPORT, quarter=4)), dishub, pdf=False)
     _header, carried = rendered.sheet("Tindak Lanjut")
     assert [(row[2], row[5]) for row in carried] == [(recommendation.text, "Ditindaklanjuti, menunggu reviu")]
+
+
+# Every other page: one role that may, one that may not
+
+
+def test_the_monev_menu_leads_each_role_to_its_page(role_client, dishub: Agency, client) -> None:
+    url = reverse("monev-index")
+    assert role_client("planning_head").get(url)["Location"] == reverse("monev-agency", args=[dishub.pk])
+    assert role_client("evaluator").get(url)["Location"] == reverse("monev-evaluator")
+    assert role_client("division_head").get(url)["Location"] == reverse("monev-mine")
+    listing = role_client("regional").get(url)  # reads every agency of its local government
+    assert listing.status_code == 200 and dishub.name.encode() in listing.content
+    assert client.get(url).status_code == 302 and "/login/" in client.get(url)["Location"]
+
+
+def test_a_recommendation_is_added_to_a_finding_by_its_author_only(
+    role_client, login, recommendation: Recommendation, perencanaan: User
+) -> None:
+    finding = recommendation.finding
+    url = reverse("monev-finding-recommend", args=[finding.pk])
+    data = {"recommendation": "Laporkan progres mingguan.", "responsible": position("Kepala Bidang Lalu Lintas").pk,
+            "due_on": "2026-12-15"}  # fmt: skip
+    assert role_client("division_head").post(url, data).status_code == 403
+    assert login(perencanaan).get(url).status_code == 405
+    assert role_client("evaluator").post(url, {**data, "due_on": "2026-01-01"}).status_code == 302  # before the visit
+    assert finding.recommendations.count() == 1
+    assert role_client("evaluator").post(url, data).status_code == 302
+    assert finding.recommendations.count() == 2
+    assert role_client("planning_head").post(url, {**data, "recommendation": "Kedua."}).status_code == 302
+    assert finding.recommendations.count() == 3
+
+
+def test_follow_up_evidence_is_for_the_readers_of_the_division(
+    role_client, login, recommendation: Recommendation, kabid: User, other_admin: User
+) -> None:
+    follow_up = services.answer(
+        recommendation=recommendation, action="SK terbit.", data=pdf("sk"), name="sk.pdf", version=1, by=kabid
+    )
+    url = reverse("monev-follow-up-file", args=[follow_up.pk])
+    assert role_client("evaluator").get(url).status_code == 200
+    assert login("kabid.angkutan").get(url).status_code == 403
+    assert login(other_admin).get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="monev.file.downloaded", object_id=str(follow_up.pk)).exists()
+
+
+def test_anonymous_users_are_sent_to_the_login(client, recommendation: Recommendation) -> None:
+    visit = recommendation.finding.visit
+    for url in (
+        reverse("monev-mine"), reverse("monev-evaluator"), reverse("monev-plan", args=[visit.plan_id]),
+        reverse("monev-visit", args=[visit.pk]), reverse("monev-recommendation", args=[recommendation.pk]),
+    ):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url

@@ -8,23 +8,9 @@ import re
 
 import pytest
 
-from kinerja.org.demo import DEMO_PASSWORD
-from kinerja.web.tests.browser import needs_chromium
+from kinerja.web.tests.browser import log_in, log_out, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_url("**/login/")
 
 
 @needs_chromium
@@ -35,7 +21,7 @@ def test_edit_publish_run_and_measure_an_sop(demo_for_browser: None, page) -> No
 
     load_library()
     dishub = Agency.objects.get(short_name="Dishub")
-    _log_in(page, "perencanaan")
+    log_in(page, "perencanaan")
     page.goto(f"/sop/?agency={dishub.pk}")
     page.locator("#templates tr", has_text="Jeneponto").get_by_role("button").click()
     page.wait_for_url("**/sop/version/*/edit/")
@@ -59,9 +45,9 @@ def test_edit_publish_run_and_measure_an_sop(demo_for_browser: None, page) -> No
     page.wait_for_url("**/sop/cases/*/")
     assert "Uji Triwulan IV 2026" in page.locator("h1").inner_text()
     case = Case.objects.get(procedure_version=version)
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "kabid")
+    log_in(page, "kabid")
     page.goto("/sop/tasks/")
     page.locator("#my-tasks a").first.click()
     page.wait_for_url("**/sop/tasks/*/")
@@ -74,9 +60,9 @@ def test_edit_publish_run_and_measure_an_sop(demo_for_browser: None, page) -> No
     first = Task.objects.get(case=case, step__number=1)
     assert first.status == Task.Status.DONE and first.done_by.username == "kabid"
     assert Task.objects.get(case=case, step__number=2).status == Task.Status.OPEN
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "perencanaan")
+    log_in(page, "perencanaan")
     page.goto(f"/sop/sla/?agency={dishub.pk}&year={case.year}")
     body = page.locator("main").inner_text()
     assert "Menugaskan Kasubag/Kasubid" in body

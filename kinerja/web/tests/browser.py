@@ -13,12 +13,26 @@ import pytest
 from django.db import connection
 
 from kinerja.measurement.demo import load_performance_demo
-from kinerja.org.demo import demo_loaded, load_demo
+from kinerja.org.demo import DEMO_PASSWORD, demo_loaded, load_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="Debian's chromium is installed by `make test`"
 )
+
+
+def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Logs `username` in with the demo password through the Indonesian login form."""
+    page.goto("/login/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/")
+
+
+def log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_url("**/login/")
 
 
 @pytest.fixture
