@@ -29,7 +29,7 @@ from kinerja.monev.forms import (
     ScopeForm,
     VisitForm,
 )
-from kinerja.monev.models import Attachment, EvaluationPlan, Finding, FollowUp, Recommendation, Visit
+from kinerja.monev.models import Attachment, EvaluationPlan, Finding, FollowUp, Reason, Recommendation, Visit
 from kinerja.monev.permissions import (
     answerer,
     evaluator_assignment,
@@ -48,6 +48,7 @@ from kinerja.planning.models import Indicator
 from kinerja.planning.selectors import last_closed_quarter, plan_for
 
 MAX_UPLOAD = 50 * 1024 * 1024
+ACHIEVEMENT_REASONS = {Reason.BELOW_THRESHOLD.value, Reason.PROJECTED_AT_RISK.value}
 
 
 def _error(form: Any, exc: ValidationError) -> None:
@@ -175,7 +176,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     context = {
         "plan": plan, "agency": agency, "runs": runs, "scope_form": scope_form, "visit_form": visit_form,
-        "rows": [(row, items[row.indicator.pk]) for row in rows],
+        # The indicators behind their targets first, then those proposed for their data, in code order.
+        "rows": sorted(
+            ((row, items[row.indicator.pk]) for row in rows),
+            key=lambda pair: (not set(pair[1].reasons) & ACHIEVEMENT_REASONS, pair[0].indicator.code),
+        ),
         "visits": plan.visits.select_related("unit").prefetch_related("evaluators").annotate(
             finding_count=Count("findings")
         ),

@@ -187,12 +187,25 @@ def test_a_plan_is_made_from_the_page_and_a_reader_cannot_make_one(role_client, 
     assert again.status_code == 200 and b"already been planned" in again.content
 
 
-def test_the_plan_page_shows_scope_and_schedules_visits(role_client, plan: EvaluationPlan, inspektorat: User) -> None:
+def test_the_plan_page_shows_scope_and_schedules_visits(
+    role_client, plan: EvaluationPlan, inspektorat: User, perencanaan: User
+) -> None:
     url = reverse("monev-plan", args=[plan.pk])
+    chosen = list(plan.items.values_list("indicator_id", flat=True))
+    extra = Indicator.objects.filter(agency=plan.agency).exclude(pk__in=chosen).order_by("code").first()
+    services.set_scope(plan=plan, indicator_ids=[*chosen, extra.pk], notes="", version=plan.version, by=perencanaan)
     page = role_client("planning_head").get(url)
     assert page.status_code == 200
     first = plan.items.select_related("indicator").first()
     assert first.indicator.code.encode() in page.content
+    # The indicators behind their targets come first.
+    behind = {Reason.BELOW_THRESHOLD, Reason.PROJECTED_AT_RISK}
+    items = list(plan.items.select_related("indicator"))
+    ahead = [i.indicator.code for i in items if set(i.reasons) & behind]
+    rest = [i.indicator.code for i in items if not set(i.reasons) & behind]
+    assert ahead and rest
+    table = page.content.decode().split('id="scope"', 1)[1]
+    assert max(table.index(f">{code}<") for code in ahead) < min(table.index(f">{code}<") for code in rest)
     assert role_client("evaluator").get(url).status_code == 200
     assert role_client("division_head").get(url).status_code == 403
     assert role_client("evaluator").post(url, {"schedule": "1"}).status_code == 403
