@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.db.models import Prefetch, QuerySet
 
@@ -178,14 +178,16 @@ ACHIEVEMENT_BATCH = 5_000
 
 
 def achievements(
-    indicators: Iterable[Rule], *, years: Iterable[int], upto: int
+    indicators: Iterable[Rule], *, years: Iterable[int], upto: int, among: QuerySet[Any] | None = None
 ) -> dict[tuple[int, int], Measure | None]:
     """The achievement of each of `indicators` in each of `years` up to quarter `upto`, keyed by (indicator id,
     year): what `compute` gives for the same rows, None for a qualitative indicator.
 
     For many indicators and years at once (a regional overview, the benchmarks): targets and realisations are
     read as plain values, without model instances, in two queries per ACHIEVEMENT_BATCH indicators, and fed to
-    the pure `measure` exactly as `compute` feeds it.
+    the pure `measure` exactly as `compute` feeds it. A caller that can say which indicators these are in SQL passes
+    `among`, a query of their ids (it may hold more): it goes to the database as one subquery instead of lists of
+    ids, which Django prepares one value at a time.
     """
     if upto not in QUARTERS:
         raise ValueError(f"upto must be a quarter from 1 to 4, not {upto!r}.")
@@ -198,8 +200,10 @@ def achievements(
         # Years as a range, not an IN list, so that the (indicator, year, quarter) index is the one read; no ORDER
         # BY, since the rows go into dicts (the model's (year, quarter) ordering would walk every agency's rows).
         span = {"year__gte": wanted[0], "year__lte": wanted[-1]}
-        for start in range(0, len(numeric), ACHIEVEMENT_BATCH):
-            ids = numeric[start : start + ACHIEVEMENT_BATCH]
+        batches = [among] if among is not None else [
+            numeric[start : start + ACHIEVEMENT_BATCH] for start in range(0, len(numeric), ACHIEVEMENT_BATCH)
+        ]  # fmt: skip
+        for ids in batches:
             for pk, year, quarter, value, upper in (
                 AgreementTarget.objects.filter(indicator_id__in=ids, **span)
                 .order_by()

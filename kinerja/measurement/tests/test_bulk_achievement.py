@@ -182,3 +182,14 @@ def test_upto_is_a_quarter(built) -> None:
     _agency, plan, indicators = built
     with pytest.raises(ValueError):
         selectors.achievements(indicators, years=plan.years, upto=5)
+
+
+def test_indicators_named_by_a_subquery_give_the_same(built, django_assert_num_queries) -> None:
+    _agency, plan, indicators = built
+    by_ids = selectors.achievements(indicators, years=plan.years, upto=3)
+    among = Indicator.objects.filter(plan=plan).values("pk")
+    with django_assert_num_queries(2):
+        by_query = selectors.achievements(indicators, years=plan.years, upto=3, among=among)
+    assert by_query.keys() == by_ids.keys()
+    for key, expected in by_ids.items():
+        _same(by_query[key], expected)
