@@ -119,6 +119,12 @@ class FindingForm(RecommendationForm):
         return data
 
 
+class FindingEditForm(forms.Form):
+    finding = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    cause = forms.ChoiceField(label=_("Cause"), choices=Finding.Cause.choices)
+    cause_note = forms.CharField(label=_("Cause, explained"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AnswerForm(VersionForm):
     done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("Evidence"), required=False)

@@ -349,6 +349,28 @@ def record_finding(
     return finding
 
 
+def edit_finding(*, finding: Finding, text: str, cause: str, cause_note: str, by: User) -> Finding:
+    """Corrects a finding's words or cause: its author (an evaluator on the team) or the planning head."""
+    acting = may_edit_finding(by, finding)
+    if acting is None:
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"finding": _("Write the finding.")})
+    if cause not in Finding.Cause.values:
+        raise ValidationError({"cause": _("Choose a cause from the list.")})
+    if cause == Finding.Cause.OTHER and not cause_note.strip():
+        raise ValidationError({"cause_note": _("Explain the cause when it is not in the list.")})
+    before = {"text": finding.text, "cause": finding.cause, "cause_note": finding.cause_note}
+    with transaction.atomic():
+        finding.text, finding.cause, finding.cause_note = text, cause, cause_note
+        finding.save(update_fields=["text", "cause", "cause_note"])
+        record_event(
+            action="monev.finding.edited", actor=by, acting_as=acting, agency=finding.visit.plan.agency,
+            target=finding, before=before, after={"text": text, "cause": cause, "cause_note": cause_note},
+        )  # fmt: skip
+    return finding
+
+
 def _recommend(finding: Finding, item: RecommendationInput, *, by: User) -> Recommendation:
     recommendation = Recommendation.objects.create(
         finding=finding, text=item.text, responsible=item.responsible, due_on=item.due_on, created_by=by

@@ -11,6 +11,7 @@ urlpatterns = [
     path("agency/<int:agency_id>/", views.agency_monev, name="monev-agency"),
     path("plan/<int:pk>/", views.plan_detail, name="monev-plan"),
     path("visit/<int:pk>/", views.visit_detail, name="monev-visit"),
+    path("finding/<int:pk>/edit/", views.finding_edit, name="monev-finding-edit"),
     path("finding/<int:pk>/recommend/", views.finding_recommend, name="monev-finding-recommend"),
     path("attachment/<int:pk>/", views.attachment_download, name="monev-attachment"),
     path("recommendation/<int:pk>/", views.recommendation_detail, name="monev-recommendation"),

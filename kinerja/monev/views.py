@@ -22,6 +22,7 @@ from kinerja.monev.forms import (
     AnswerForm,
     AttachmentForm,
     DecisionForm,
+    FindingEditForm,
     FindingForm,
     HeldForm,
     PlanForm,
@@ -268,7 +269,11 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "held_form": held_form, "attachment_form": attachment_form, "in_scope": in_scope,
         "rows": [row for row in rows if row.indicator.pk in in_scope], "findings": findings,
         "attachments": visit.attachments.all(), "on": today(),
-        "editable": {f.pk for f in findings if may_edit_finding(request.user, f) is not None},
+        "editable": {
+            f.pk: FindingEditForm(initial={"finding": f.text, "cause": f.cause, "cause_note": f.cause_note},
+                                  prefix=f"f{f.pk}")
+            for f in findings if may_edit_finding(request.user, f) is not None
+        },
         "recommendation_form": RecommendationForm(agency=agency),
     }  # fmt: skip
     return render(request, "monev/visit.html", context)
@@ -294,6 +299,31 @@ def finding_recommend(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The recommendation was added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("monev-visit", visit.pk)
+
+
+@require_POST
+def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = Finding.objects.select_related("visit").filter(pk=pk).first()
+    if finding is None:
+        raise Http404
+    visit = get_visit_for_user(request.user, finding.visit_id)
+    if may_edit_finding(request.user, finding) is None:
+        raise PermissionDenied
+    form = FindingEditForm(request.POST, prefix=f"f{finding.pk}")  # the prefix the visit page gives each form
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_finding(
+                finding=finding, text=data["finding"], cause=data["cause"], cause_note=data["cause_note"],
+                by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The finding was corrected."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("monev-visit", visit.pk)

@@ -510,3 +510,27 @@ def test_anonymous_users_are_sent_to_the_login(client, recommendation: Recommend
     ):  # fmt: skip
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+def test_a_finding_is_corrected_by_its_author_or_the_planning_head(
+    role_client, login, recommendation: Recommendation
+) -> None:
+    finding = recommendation.finding
+    url = reverse("monev-finding-edit", args=[finding.pk])
+    prefix = f"f{finding.pk}-"
+    data = {prefix + "finding": "Data triwulan III terlambat tiga minggu.", prefix + "cause": "data",
+            prefix + "cause_note": ""}  # fmt: skip
+    assert role_client("division_head").post(url, data).status_code == 403
+    assert login("kabid.angkutan").post(url, data).status_code == 403
+    page = role_client("evaluator").get(reverse("monev-visit", args=[finding.visit_id]))
+    assert f'name="{prefix}finding"'.encode() in page.content  # the author sees the correction form
+    refused = role_client("evaluator").post(url, {**data, prefix + "cause": "other"}, follow=True)
+    assert b"Explain the cause" in refused.content
+    assert role_client("evaluator").post(url, data).status_code == 302
+    finding.refresh_from_db()
+    assert finding.text == "Data triwulan III terlambat tiga minggu."
+    event = AuditEvent.objects.get(action="monev.finding.edited", object_id=str(finding.pk))
+    assert event.before["text"] == "Data triwulan III terlambat dua minggu."
+    assert role_client("planning_head").post(url, {**data, prefix + "finding": "Koreksi."}).status_code == 302
+    finding.refresh_from_db()
+    assert finding.text == "Koreksi."
