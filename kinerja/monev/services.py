@@ -7,7 +7,7 @@ must act through the inbox (collection.notify), once per notice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -239,7 +239,8 @@ def _unit_people(unit: Unit, roles: frozenset[str] | set[str]) -> list[User]:
 
 
 def _tell_division(visit: Visit, *, by: User) -> None:
-    people = _unit_people(visit.unit, {Role.DIVISION_HEAD})
+    """The division head, and the evaluators on the team, hear of the visit."""
+    people = _unit_people(visit.unit, {Role.DIVISION_HEAD}) + list(visit.evaluators.all())
     url = reverse("monev-visit", args=[visit.pk])
     notify.post(
         people, kind=Notification.Kind.ASSIGNED, key=f"monev-visit-{visit.pk}",
@@ -492,11 +493,31 @@ def decide(*, recommendation: Recommendation, accept: bool, note: str, version: 
     return recommendation
 
 
-def chase_overdue(on: date) -> int:
-    """Tells the holders of the responsible position of every recommendation past its due date and not answered,
-    once a week while it stays overdue; the planning head hears of it after the first week. The notice key makes a
-    second run on the same day, or in the same week, send nothing."""
+def chase_recommendations(on: date) -> int:
+    """Reminds the holders of the responsible position of an open recommendation in the days before its due date
+    (the agency's reminder days of the collection), then tells them once a week while it stays overdue; the planning
+    head hears of it after the first week. The notice keys make a second run on the same day, or in the same week,
+    send nothing. Returns the notices written."""
     sent = 0
+    soon = Recommendation.objects.filter(
+        status=Recommendation.Status.OPEN, due_on__gte=on, due_on__lte=on + timedelta(days=30)
+    ).select_related("responsible", "finding__visit__plan__agency")
+    for recommendation in soon:
+        if (recommendation.due_on - on).days > settings_of(recommendation.finding.visit.plan.agency).remind_days_before:
+            continue
+        with transaction.atomic():
+            sent += len(
+                notify.post(
+                    notify.holders([recommendation.responsible]),
+                    kind=Notification.Kind.REMINDER,
+                    key=f"monev-due-{recommendation.pk}-{recommendation.due_on}",
+                    title=_("Monev recommendation due on %(day)s")
+                    % {"day": recommendation.due_on.strftime("%d-%m-%Y")},
+                    body=recommendation.text,
+                    submission=None,
+                    url=reverse("monev-recommendation", args=[recommendation.pk]),
+                )  # fmt: skip
+            )
     overdue = Recommendation.objects.filter(status=Recommendation.Status.OPEN, due_on__lt=on).select_related(
         "responsible", "finding__visit__plan"
     )

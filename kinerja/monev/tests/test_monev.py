@@ -216,6 +216,7 @@ def test_the_plan_page_shows_scope_and_schedules_visits(
     visit = plan.visits.get()
     assert list(visit.evaluators.all()) == [inspektorat]
     assert Notification.objects.filter(user__username="kabid", key=f"monev-visit-{visit.pk}").exists()
+    assert Notification.objects.filter(user=inspektorat, key=f"monev-visit-{visit.pk}").exists()
     missing = role_client("planning_head").post(url, {"schedule": "1", "unit": unit(ANG).pk, "scheduled_on": ""})
     assert missing.status_code == 200 and plan.visits.count() == 1
 
@@ -363,22 +364,29 @@ def test_my_recommendations(role_client, login, recommendation: Recommendation) 
 # Chasing
 
 
-def test_tick_chases_overdue_recommendations_once_a_week(recommendation: Recommendation, kabid: User,
-                                                       perencanaan: User) -> None:  # fmt: skip
+def test_tick_reminds_before_the_due_date_then_chases_once_a_week(
+    recommendation: Recommendation, kabid: User, perencanaan: User
+) -> None:
     due = recommendation.due_on
-    assert services.chase_overdue(due) == 0  # due today: not overdue yet
+    chased = Notification.objects.filter(user=kabid, key__startswith="monev-")
+    before = chased.count()  # the notice of the recommendation itself
+    assert services.chase_recommendations(due - timedelta(days=4)) == 0  # before the reminder days (3)
+    assert services.chase_recommendations(due - timedelta(days=3)) == 1
+    assert services.chase_recommendations(due) == 0  # reminded once for this due date
+    assert chased.filter(kind=Notification.Kind.REMINDER).count() == 1
     out = StringIO()
     call_command("tick", "--today", (due + timedelta(days=1)).isoformat(), stdout=out)
-    assert "monev: 1 overdue" in out.getvalue()
-    chased = Notification.objects.filter(key__startswith=f"monev-overdue-{recommendation.pk}-")
-    assert list(chased.values_list("user__username", flat=True)) == ["kabid"]
+    assert "monev: 1 recommendation notice(s)" in out.getvalue()
+    overdue = Notification.objects.filter(key__startswith=f"monev-overdue-{recommendation.pk}-")
+    assert list(overdue.values_list("user__username", flat=True)) == ["kabid"]
     call_command("tick", "--today", (due + timedelta(days=2)).isoformat(), stdout=StringIO())
-    assert chased.count() == 1  # the same week: nothing new
+    assert overdue.count() == 1  # the same week: nothing new
     assert not Notification.objects.filter(key__startswith="monev-escalated-").exists()
-    assert services.chase_overdue(due + timedelta(days=8)) == 2  # a week on: again, and the planning head hears
+    assert services.chase_recommendations(due + timedelta(days=8)) == 2  # a week on: again, and the planning head
     assert Notification.objects.filter(user=perencanaan, key__startswith="monev-escalated-").count() == 1
     services.answer(recommendation=recommendation, action="Sudah.", data=None, name="", version=1, by=kabid)
-    assert services.chase_overdue(due + timedelta(days=15)) == 0  # answered: no longer chased
+    assert services.chase_recommendations(due + timedelta(days=15)) == 0  # answered: no longer chased
+    assert chased.count() == before + 3
 
 
 # The evaluator's workspace

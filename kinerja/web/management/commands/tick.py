@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kinerja.collection.reminders import run_tick
 from kinerja.documents.services import recover_stalled_jobs
-from kinerja.monev.services import chase_overdue
+from kinerja.monev.services import chase_recommendations
 from kinerja.org.selectors import today
 from kinerja.sop import engine
 
@@ -39,9 +39,9 @@ class Command(BaseCommand):
         escalated = engine.escalate_overdue()
         result = run_tick(on)
         recovered = recover_stalled_jobs()
-        chased = chase_overdue(on)
+        chased = chase_recommendations(on)
         self.stdout.write(
             f"{result.summary()}; SOP: {len(started)} case(s) started by schedule, {escalated} overdue task(s) escalated"
             f"; documents: {recovered} lost generation job(s) queued again"
-            f"; monev: {chased} overdue recommendation notice(s)"
+            f"; monev: {chased} recommendation notice(s)"
         )
