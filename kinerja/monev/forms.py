@@ -55,7 +55,15 @@ def monev_people(agency: Agency) -> QuerySet[User]:
         employee__assignments__position__role=Role.EVALUATOR,
         employee__assignments__position__evaluated_agencies=agency,
     )
-    return User.objects.filter(current & where, is_active=True).distinct().order_by("username")
+    return (
+        User.objects.filter(current & where, is_active=True).select_related("employee").distinct().order_by("username")
+    )
+
+
+def person_label(user: User) -> str:
+    """A login as the people of the agency know it: the employee's name and title, then the login."""
+    employee = getattr(user, "employee", None)
+    return f"{employee.name} ({user.username})" if employee is not None else user.username
 
 
 class VisitForm(forms.Form):
@@ -69,7 +77,7 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(agency=agency).order_by("name")  # type: ignore[attr-defined]
         self.fields["evaluators"].queryset = monev_people(agency)  # type: ignore[attr-defined]
-        self.fields["evaluators"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
+        self.fields["evaluators"].label_from_instance = person_label  # type: ignore[attr-defined]
 
 
 class HeldForm(VersionForm):

@@ -5,6 +5,7 @@ report's builder by the app's configuration."""
 from __future__ import annotations
 
 from kinerja.documents.content import TEXT, Column, Content
+from kinerja.monev.forms import person_label
 from kinerja.monev.models import EvaluationPlan, Finding, Recommendation
 from kinerja.monev.services import open_recommendations
 from kinerja.org.models import Agency
@@ -53,7 +54,7 @@ def add_sections(content: Content, agency: Agency, year: int, quarter: int) -> N
     if plan is None:
         content.paragraph("Rencana monitoring dan evaluasi triwulan ini belum disusun dalam aplikasi.")
     else:
-        visits = list(plan.visits.select_related("unit").prefetch_related("evaluators", "findings"))
+        visits = list(plan.visits.select_related("unit").prefetch_related("evaluators__employee", "findings"))
         content.paragraph(
             f"Monitoring dan evaluasi mencakup {plan.items.count()} indikator yang memerlukan perhatian, dengan "
             f"ambang capaian {plan.threshold.normalize():f}%, pada {len(visits)} unit kerja."
@@ -63,7 +64,7 @@ def add_sections(content: Content, agency: Agency, year: int, quarter: int) -> N
             columns=VISIT_COLUMNS,
             rows=[
                 [str(n), v.unit.name, _day(v.scheduled_on),
-                 ", ".join(u.get_full_name() or u.username for u in v.evaluators.all()),
+                 ", ".join(person_label(u) for u in v.evaluators.all()),
                  _day(v.held_on) if v.held_on else "Belum dilaksanakan", str(len(v.findings.all()))]
                 for n, v in enumerate(visits, start=1)
             ],

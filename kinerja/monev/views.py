@@ -182,7 +182,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ((row, items[row.indicator.pk]) for row in rows),
             key=lambda pair: (not set(pair[1].reasons) & ACHIEVEMENT_REASONS, pair[0].indicator.code),
         ),
-        "visits": plan.visits.select_related("unit").prefetch_related("evaluators").annotate(
+        "visits": plan.visits.select_related("unit").prefetch_related("evaluators__employee").annotate(
             finding_count=Count("findings")
         ),
         "carried": services.open_recommendations(agency, before=plan), "on": today(),
