@@ -254,7 +254,7 @@ def record_visit(*, visit: Visit, held_on: date, summary: str, version: int, by:
     acting = finding_recorder(by, visit)
     if acting is None:
         raise PermissionDenied
-    if held_on < visit.scheduled_on.replace(year=visit.scheduled_on.year - 1):
+    if held_on < visit.scheduled_on - timedelta(days=366):
         raise ValidationError({"held_on": _("The date held is more than a year before the date planned.")})
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("A visit cannot be recorded as held in the future.")})

@@ -542,3 +542,15 @@ def test_a_finding_is_corrected_by_its_author_or_the_planning_head(
     assert role_client("planning_head").post(url, {**data, prefix + "finding": "Koreksi."}).status_code == 302
     finding.refresh_from_db()
     assert finding.text == "Koreksi."
+
+
+def test_a_held_date_long_before_a_leap_day_visit_is_refused_not_a_crash(
+    plan: EvaluationPlan, perencanaan: User
+) -> None:
+    visit = services.schedule_visit(
+        plan=plan, unit=unit(ANG), scheduled_on=date(2028, 2, 29), evaluators=[perencanaan], by=perencanaan
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.record_visit(visit=visit, held_on=date(2026, 11, 20), summary="", version=visit.version,
+                              by=perencanaan)  # fmt: skip
+    assert "more than a year before" in str(refused.value)
