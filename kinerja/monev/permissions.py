@@ -16,9 +16,8 @@ from django.http import Http404
 
 from kinerja.accounts.models import User
 from kinerja.monev.models import EvaluationPlan, Finding, Recommendation, Visit
-from kinerja.org.models import Agency, Assignment, Role
+from kinerja.org.models import Agency, Assignment, Role, Unit
 from kinerja.org.permissions import current_assignments, evaluated_agency_ids, readable_agency_ids, unit_scope
-from kinerja.org.selectors import descendant_ids
 from kinerja.planning.permissions import can_read_unit, planner_assignment
 
 ANSWERING_ROLES = frozenset({Role.DIVISION_HEAD, Role.SECTION_HEAD, Role.STAFF, Role.SECRETARY})
@@ -67,22 +66,55 @@ def may_edit_finding(user: User, finding: Finding) -> Assignment | None:
     return None
 
 
+Reach = tuple[dict[int, Assignment], dict[int, Assignment]]
+
+
+def answering_reach(user: User) -> Reach:
+    """What the user answers for: the positions they hold, and the units whose recommendations they answer, which
+    are, for each position of an answering role, its unit with the units below and above it; each with the
+    assignment that gives it. One query per agency, whatever the number of recommendations it is then used for."""
+    held: dict[int, Assignment] = {}
+    units: dict[int, Assignment] = {}
+    trees: dict[int, dict[int, int | None]] = {}
+    for assignment in current_assignments(user):
+        position = assignment.position
+        held.setdefault(position.pk, assignment)
+        if position.role not in ANSWERING_ROLES or position.unit_id is None:
+            continue
+        tree = trees.get(position.agency_id)
+        if tree is None:
+            rows = Unit.objects.filter(agency_id=position.agency_id).values_list("pk", "parent_id")
+            tree = trees[position.agency_id] = dict(rows)
+        below = {position.unit_id}
+        grew = True
+        while grew:
+            grew = False
+            for pk, parent_id in tree.items():
+                if parent_id in below and pk not in below:
+                    below.add(pk)
+                    grew = True
+        above = tree.get(position.unit_id)
+        while above is not None:
+            below.add(above)
+            above = tree.get(above)
+        for pk in below:
+            units.setdefault(pk, assignment)
+    return held, units
+
+
+def answers(reach: Reach, recommendation: Recommendation) -> Assignment | None:
+    """The assignment by which a user of `reach` answers `recommendation`, if any."""
+    held, units = reach
+    position = recommendation.responsible
+    if position.pk in held:
+        return held[position.pk]
+    return units.get(position.unit_id) if position.unit_id is not None else None
+
+
 def answerer(user: User, recommendation: Recommendation) -> Assignment | None:
     """The user's assignment that answers `recommendation`: the responsible position, or a head, section head or
-    staff member of the division it is addressed to."""
-    position = recommendation.responsible
-    units: set[int] | None = None
-    for assignment in current_assignments(user):
-        held = assignment.position
-        if held.pk == position.pk:
-            return assignment
-        if held.agency_id != position.agency_id or held.role not in ANSWERING_ROLES or held.unit_id is None:
-            continue
-        if units is None:
-            units = descendant_ids(position.unit) if position.unit_id else set()
-        if held.unit_id in units or (position.unit_id is not None and position.unit_id in descendant_ids(held.unit)):
-            return assignment
-    return None
+    staff member of the division it is addressed to (its unit, a unit above or one below)."""
+    return answers(answering_reach(user), recommendation)
 
 
 def get_agency_for_monev(user: User, pk: int) -> Agency:

@@ -33,6 +33,8 @@ from kinerja.monev.forms import (
 from kinerja.monev.models import Attachment, EvaluationPlan, Finding, FollowUp, Reason, Recommendation, Visit
 from kinerja.monev.permissions import (
     answerer,
+    answering_reach,
+    answers,
     evaluator_assignment,
     finding_recorder,
     get_agency_for_monev,
@@ -440,9 +442,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         .order_by("due_on", "pk")
     )
     # The same rule as answering: the open ones are few, so each is checked by `answerer` itself.
+    reach = answering_reach(request.user)
     rows = [
         r for r in candidates
-        if answerer(request.user, r) is not None
+        if answers(reach, r) is not None
         or (r.status == Recommendation.Status.ANSWERED and r.finding.visit.plan.agency_id in planned)
     ]  # fmt: skip
     return render(request, "monev/mine.html", {"rows": rows, "on": today()})

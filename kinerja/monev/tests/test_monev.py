@@ -554,3 +554,28 @@ def test_a_held_date_long_before_a_leap_day_visit_is_refused_not_a_crash(
         services.record_visit(visit=visit, held_on=date(2026, 11, 20), summary="", version=visit.version,
                               by=perencanaan)  # fmt: skip
     assert "more than a year before" in str(refused.value)
+
+
+def test_my_recommendations_cost_the_same_however_many_there_are(
+    role_client, recommendation: Recommendation, inspektorat: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = role_client("staff")  # answers through the unit tree, not as the responsible position
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("monev-mine")).status_code == 200
+        return len(captured)
+
+    queries()  # the first request of a session writes its idle stamp
+    one = queries()
+    for n in range(5):
+        services.add_recommendation(
+            finding=recommendation.finding, by=inspektorat,
+            item=services.RecommendationInput(f"Rekomendasi {n}", recommendation.responsible, date(2026, 12, 1)),
+        )  # fmt: skip
+    page = client.get(reverse("monev-mine"))
+    assert page.content.count(b"Rekomendasi ") >= 5
+    assert queries() == one
