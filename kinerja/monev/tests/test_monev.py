@@ -579,3 +579,36 @@ def test_my_recommendations_cost_the_same_however_many_there_are(
     page = client.get(reverse("monev-mine"))
     assert page.content.count(b"Rekomendasi ") >= 5
     assert queries() == one
+
+
+def test_the_proposal_reads_late_returned_and_unevidenced_data(dishub: Agency) -> None:
+    from kinerja.collection.demo import load_collection_demo
+    from kinerja.collection.models import DataRequest, Evidence, ReportingPeriod, Submission, SubmissionLine
+
+    load_collection_demo()  # Q3 2026: Traffic still drafting, Facilities submitted, Transport approved, Secretariat
+    period = ReportingPeriod.objects.get(agency=dishub, year=YEAR, quarter=QUARTER)
+    requests = {
+        r.unit.name: r for r in DataRequest.objects.filter(period=period, kind="division").select_related("unit")
+    }
+    Submission.objects.filter(request=requests[ANG]).update(returns=1)
+    # The day before the due date: the division still drafting is not late yet; the others submitted after it.
+    proposals = {
+        p.indicator.pk: p.reasons
+        for p in services.propose(
+            dishub, year=YEAR, quarter=QUARTER, threshold=Decimal(0), on=period.due_on - timedelta(days=1)
+        )
+    }
+
+    def of(name: str) -> set[int]:
+        return set(requests[name].indicators.values_list("pk", flat=True))
+
+    assert not any(Reason.LATE in proposals.get(pk, []) for pk in of(LL))
+    assert all(Reason.LATE in proposals[pk] for pk in of("Bidang Sarana dan Prasarana"))
+    assert all(Reason.RETURNED in proposals[pk] for pk in of(ANG))
+    assert not any(Reason.RETURNED in proposals.get(pk, []) for pk in of(LL))
+    reported = SubmissionLine.objects.filter(submission__request__period=period).exclude(value=None, text="")
+    evidenced = set(Evidence.objects.filter(line__submission__request__period=period).values_list(
+        "line__indicator_id", flat=True))  # fmt: skip
+    expected = set(reported.values_list("indicator_id", flat=True)) - evidenced
+    assert expected and {pk for pk, reasons in proposals.items() if Reason.NO_EVIDENCE in reasons} == expected
+    assert not any(Reason.BELOW_THRESHOLD in r or Reason.PROJECTED_AT_RISK in r for r in proposals.values())
