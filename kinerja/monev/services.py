@@ -65,10 +65,6 @@ class Proposal:
     row: IndicatorFigures | None
     reasons: list[str] = field(default_factory=list)
 
-    def reason_labels(self) -> list[str]:
-        labels = dict(Reason.choices)
-        return [str(labels[code]) for code in self.reasons]
-
 
 def _division_submissions(agency: Agency, year: int, quarter: int) -> tuple[ReportingPeriod | None, list[Submission]]:
     period = ReportingPeriod.objects.filter(agency=agency, year=year, quarter=quarter).first()

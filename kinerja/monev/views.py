@@ -3,6 +3,7 @@ recommendations with their follow-ups, the recommendations a user must answer, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,23 @@ def _error(form: Any, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+_REFUSED = object()
+
+
+def _apply(request: HttpRequest, form: Any, change: Callable[[dict[str, Any]], Any], done: str) -> Any:
+    """Runs `change` with the valid form's data and says `done`; what it returns, or _REFUSED when the form is
+    invalid or the service refuses (its message then stands on the form)."""
+    if not form.is_valid():
+        return _REFUSED
+    try:
+        result = change(form.cleaned_data)
+    except ValidationError as exc:
+        _error(form, exc)
+        return _REFUSED
+    messages.success(request, done)
+    return result
+
+
 def _read_upload(upload: Any) -> bytes:
     if upload.size > MAX_UPLOAD:
         raise ValidationError({"file": _("The file is larger than 50 MB.")})
@@ -101,18 +119,14 @@ def agency_monev(request: HttpRequest, agency_id: int) -> HttpResponse:
         if not runs:
             raise PermissionDenied
         form = PlanForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                plan = services.create_plan(
-                    agency=agency, year=data["year"], quarter=data["quarter"], threshold=data["threshold"],
-                    by=request.user,
-                )  # fmt: skip
-            except ValidationError as exc:
-                _error(form, exc)
-            else:
-                messages.success(request, _("The monev plan was made with the indicators that need attention."))
-                return redirect("monev-plan", plan.pk)
+        plan = _apply(
+            request, form,
+            lambda data: services.create_plan(agency=agency, year=data["year"], quarter=data["quarter"],
+                                              threshold=data["threshold"], by=request.user),
+            _("The monev plan was made with the indicators that need attention."),
+        )  # fmt: skip
+        if plan is not _REFUSED:
+            return redirect("monev-plan", plan.pk)
     plans = EvaluationPlan.objects.filter(agency=agency).annotate(
         indicator_count=Count("items", distinct=True), visit_count=Count("visits", distinct=True)
     )
@@ -146,32 +160,22 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if "schedule" in request.POST:
             visit_form = VisitForm(request.POST, agency=agency)
-            if visit_form.is_valid():
-                data = visit_form.cleaned_data
-                try:
-                    services.schedule_visit(
-                        plan=plan, unit=data["unit"], scheduled_on=data["scheduled_on"],
-                        evaluators=list(data["evaluators"]), by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(visit_form, exc)
-                else:
-                    messages.success(request, _("The visit was scheduled and the division head told."))
-                    return redirect("monev-plan", plan.pk)
+            if _apply(
+                request, visit_form,
+                lambda data: services.schedule_visit(plan=plan, unit=data["unit"], scheduled_on=data["scheduled_on"],
+                                                     evaluators=list(data["evaluators"]), by=request.user),
+                _("The visit was scheduled and the division head told."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-plan", plan.pk)
         else:
             scope_form = ScopeForm(request.POST, indicators=indicators)
-            if scope_form.is_valid():
-                data = scope_form.cleaned_data
-                try:
-                    services.set_scope(
-                        plan=plan, indicator_ids=[i.pk for i in data["indicators"]], notes=data["notes"],
-                        version=data["version"], by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(scope_form, exc)
-                else:
-                    messages.success(request, _("The indicators in scope were saved."))
-                    return redirect("monev-plan", plan.pk)
+            if _apply(
+                request, scope_form,
+                lambda data: services.set_scope(plan=plan, indicator_ids=[i.pk for i in data["indicators"]],
+                                                notes=data["notes"], version=data["version"], by=request.user),
+                _("The indicators in scope were saved."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-plan", plan.pk)
     in_scope = [i for i in indicators if i.pk in items]
     rows = figures(
         agency, year=plan.year, upto=plan.quarter, indicators=in_scope, bands=bands_of(agency),
@@ -214,49 +218,36 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         if action == "finding":
             finding_form = FindingForm(request.POST, agency=agency, indicators=indicators)
-            if finding_form.is_valid():
-                data = finding_form.cleaned_data
-                try:
-                    services.record_finding(
-                        visit=visit, indicator=data["indicator"], text=data["finding"], cause=data["cause"],
-                        cause_note=data["cause_note"],
-                        recommendations=[services.RecommendationInput(
-                            text=data["recommendation"], responsible=data["responsible"], due_on=data["due_on"])],
-                        by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(finding_form, exc)
-                else:
-                    messages.success(request, _("The finding and its recommendation were recorded."))
-                    return redirect("monev-visit", visit.pk)
+            if _apply(
+                request, finding_form,
+                lambda data: services.record_finding(
+                    visit=visit, indicator=data["indicator"], text=data["finding"], cause=data["cause"],
+                    cause_note=data["cause_note"],
+                    recommendations=[services.RecommendationInput(
+                        text=data["recommendation"], responsible=data["responsible"], due_on=data["due_on"])],
+                    by=request.user,
+                ),
+                _("The finding and its recommendation were recorded."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-visit", visit.pk)
         elif action == "held":
             held_form = HeldForm(request.POST)
-            if held_form.is_valid():
-                data = held_form.cleaned_data
-                try:
-                    services.record_visit(
-                        visit=visit, held_on=data["held_on"], summary=data["summary"], version=data["version"],
-                        by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(held_form, exc)
-                else:
-                    messages.success(request, _("The visit was recorded as held."))
-                    return redirect("monev-visit", visit.pk)
+            if _apply(
+                request, held_form,
+                lambda data: services.record_visit(visit=visit, held_on=data["held_on"], summary=data["summary"],
+                                                   version=data["version"], by=request.user),
+                _("The visit was recorded as held."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-visit", visit.pk)
         elif action == "attach":
             attachment_form = AttachmentForm(request.POST, request.FILES)
-            if attachment_form.is_valid():
-                upload = attachment_form.cleaned_data["file"]
-                try:
-                    services.add_attachment(
-                        visit=visit, kind=attachment_form.cleaned_data["kind"], data=_read_upload(upload),
-                        name=upload.name, by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(attachment_form, exc)
-                else:
-                    messages.success(request, _("The file was attached."))
-                    return redirect("monev-visit", visit.pk)
+            if _apply(
+                request, attachment_form,
+                lambda data: services.add_attachment(visit=visit, kind=data["kind"], data=_read_upload(data["file"]),
+                                                     name=data["file"].name, by=request.user),
+                _("The file was attached."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-visit", visit.pk)
         else:
             raise Http404
     rows = figures(
@@ -380,40 +371,28 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not answers:
                 raise PermissionDenied
             answer_form = AnswerForm(request.POST, request.FILES)
-            if answer_form.is_valid():
-                data = answer_form.cleaned_data
-                upload = data.get("file")
-                try:
-                    services.answer(
-                        recommendation=recommendation, action=data["done"],
-                        data=_read_upload(upload) if upload else None, name=upload.name if upload else "",
-                        version=data["version"], by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(answer_form, exc)
-                else:
-                    messages.success(request, _("Your follow-up was sent to the planning head."))
-                    return redirect("monev-recommendation", recommendation.pk)
+            if _apply(
+                request, answer_form,
+                lambda data: services.answer(
+                    recommendation=recommendation, action=data["done"],
+                    data=_read_upload(data["file"]) if data.get("file") else None,
+                    name=data["file"].name if data.get("file") else "", version=data["version"], by=request.user,
+                ),
+                _("Your follow-up was sent to the planning head."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-recommendation", recommendation.pk)
         elif request.POST.get("action") == "decide":
             if not decides:
                 raise PermissionDenied
             decision_form = DecisionForm(request.POST)
-            if decision_form.is_valid():
-                data = decision_form.cleaned_data
-                try:
-                    services.decide(
-                        recommendation=recommendation, accept=data["decision"] == "close", note=data["note"],
-                        version=data["version"], by=request.user,
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    _error(decision_form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("The recommendation was closed.") if data["decision"] == "close"
-                        else _("The recommendation was reopened."),
-                    )  # fmt: skip
-                    return redirect("monev-recommendation", recommendation.pk)
+            closing = request.POST.get("decision") == "close"
+            if _apply(
+                request, decision_form,
+                lambda data: services.decide(recommendation=recommendation, accept=data["decision"] == "close",
+                                             note=data["note"], version=data["version"], by=request.user),
+                _("The recommendation was closed.") if closing else _("The recommendation was reopened."),
+            ) is not _REFUSED:  # fmt: skip
+                return redirect("monev-recommendation", recommendation.pk)
         else:
             raise Http404
     context = {
